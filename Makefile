@@ -1,0 +1,91 @@
+# Pecan — top-level build.  `make` builds the kernel, the user library and the root tasks;
+# `make run` boots the demo; `make test` runs every test.  Build options (defaults = the
+# configuration seL4's test suite uses, ../shared/abi/README.md):
+#   ROOT_CNODE_BITS=13  TCB_BITS=11  DEBUG=1
+ROOT_CNODE_BITS ?= 13
+TCB_BITS ?= 11
+DEBUG ?= 1
+
+BUILD := build
+CC := gcc
+OBJCOPY := objcopy
+WARN := -Wall -Wextra -Werror
+CONFIG_DEFS := -DPN_CONFIG_ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) -DPN_CONFIG_TCB_BITS=$(TCB_BITS) \
+               -DPN_CONFIG_DEBUG=$(DEBUG)
+FREESTANDING := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
+                -fno-asynchronous-unwind-tables -nostdlib -O2 -g $(WARN) $(CONFIG_DEFS)
+
+# ---- kernel ----
+KERNEL_CFLAGS := $(FREESTANDING) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+                 -Ikernel/include -Ikernel/abi
+KERNEL_SRCS := $(wildcard kernel/src/kernel/*.c kernel/src/object/*.c kernel/src/arch/x86_64/*.c)
+KERNEL_ASMS := $(wildcard kernel/src/arch/x86_64/*.S)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
+
+# ---- user library and root tasks ----
+USER_CFLAGS := $(FREESTANDING) -mno-red-zone -Iuser/lib/include -Ikernel/abi
+USER_LIB_SRCS := $(wildcard user/lib/src/*.c user/lib/src/*.S)
+USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRCS))
+ROOT_TASKS := tests demo
+ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
+
+# ---- host-compiled unit tests of arch-independent code ----
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(CONFIG_DEFS) -DPN_HOST -Ikernel/include -Ikernel/abi \
+               -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_KERNEL_SRCS := kernel/src/kernel/memregion.c kernel/src/kernel/elf.c
+HOST_TEST_SRCS := $(wildcard host/*.c)
+
+.PHONY: all run test host-test qemu-test clean deps
+all: $(BUILD)/pecan.elf $(ROOT_TASK_ELFS) $(BUILD)/host/unit-tests
+
+$(BUILD)/kernel64.elf: $(KERNEL_OBJS) kernel/src/arch/x86_64/kernel.ld
+	$(CC) $(KERNEL_CFLAGS) -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
+	    -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,--build-id=none -T kernel/src/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJS)
+
+# QEMU's multiboot loader takes only 32-bit ELF images.
+$(BUILD)/pecan.elf: $(BUILD)/kernel64.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+$(BUILD)/kernel/%.c.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/kernel/%.S.o: kernel/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/user/%.c.o: user/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/user/%.S.o: user/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/user/libpecan.a: $(USER_LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+.SECONDEXPANSION:
+# (no '%' inside the expansion: make would replace it with the stem before expanding)
+$(BUILD)/user/%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(wildcard user/$$*/*.c user/$$*/*.S))) \
+                     $(BUILD)/user/libpecan.a user/lib/root-task.ld
+	$(CC) $(USER_CFLAGS) -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
+	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ \
+	    $(filter %.o,$^) $(BUILD)/user/libpecan.a
+
+$(BUILD)/host/unit-tests: $(HOST_TEST_SRCS) $(HOST_KERNEL_SRCS) $(wildcard host/*.h kernel/include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Ihost -o $@ $(HOST_TEST_SRCS) $(HOST_KERNEL_SRCS)
+
+# ---- running ----
+deps:
+	@tools/ensure-deps
+
+run: deps $(BUILD)/pecan.elf $(BUILD)/user/demo.elf
+	tools/run-qemu --no-results --mem 512M $(BUILD)/pecan.elf $(BUILD)/user/demo.elf
+
+test: deps all
+	tools/test-all
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,40 @@
+/* What the architecture provides to the rest of the kernel (x86-64 / pc99). */
+#ifndef PECAN_ARCH_MACHINE_H
+#define PECAN_ARCH_MACHINE_H
+
+#include "types.h"
+
+/* Saved user registers; layout shared with entry.S (offsets in asm.h).  Lowest address
+ * first; the part from r15 up is pushed on kernel entry, so TSS.RSP0 points at its end. */
+struct user_context {
+    word_t fs_base, gs_base;
+    word_t fault_ip; /* restart PC: the faulting instruction, or the syscall instruction */
+    word_t pad;
+    word_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    word_t vector;
+    word_t error;    /* -1: entered by SYSCALL, so leave by SYSRET */
+    word_t rip;      /* NextIP */
+    word_t cs, rflags, rsp, ss;
+};
+
+/* FXSAVE image (512 bytes, 16-byte aligned). */
+struct fpu_state {
+    uint8_t bytes[512];
+} ALIGNED(16);
+
+struct tcb;
+
+void machine_init_cpu(void);
+void machine_set_current_context(struct user_context *ctx);
+NORETURN void machine_return_to_user(struct tcb *t);
+NORETURN void machine_idle(void);
+void machine_fpu_init_state(struct fpu_state *s);
+void machine_context_init_user(struct user_context *ctx);
+/* The thread is going away: drop any CPU state cached for it. */
+void machine_forget_thread(struct tcb *t);
+
+extern uint64_t kernel_pml4[512];
+
+extern uint32_t machine_tsc_mhz;
+
+#endif

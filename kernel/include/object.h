@@ -1,0 +1,87 @@
+/* Kernel objects: capability slots, threads, scheduling contexts. */
+#ifndef PECAN_OBJECT_H
+#define PECAN_OBJECT_H
+
+#include "arch/machine.h"
+#include "cap.h"
+#include "types.h"
+
+/* A capability slot (32 bytes, seL4_SlotBits = 5).  The slots form the capability
+ * derivation tree as one doubly linked list in depth-first order; each link word is a
+ * slot pointer whose low bits of mdb_next carry flags. */
+typedef struct cte {
+    cap_t cap;
+    word_t mdb_prev;
+    word_t mdb_next;
+} cte_t;
+_Static_assert(sizeof(cte_t) == BIT(PN_SLOT_BITS), "slot size (types.md 9)");
+
+#define MDB_REVOCABLE BIT(0)
+#define MDB_FIRST_BADGED BIT(1)
+#define MDB_FLAGS (MDB_REVOCABLE | MDB_FIRST_BADGED)
+static inline cte_t *mdb_next(const cte_t *s) { return (cte_t *)(s->mdb_next & ~MDB_FLAGS); }
+static inline cte_t *mdb_prev(const cte_t *s) { return (cte_t *)s->mdb_prev; }
+
+enum thread_state {
+    TS_INACTIVE = 0,
+    TS_RUNNING,
+    TS_RESTART,
+    TS_BLOCKED_ON_RECEIVE,
+    TS_BLOCKED_ON_SEND,
+    TS_BLOCKED_ON_REPLY,
+    TS_BLOCKED_ON_NOTIFICATION,
+    TS_IDLE,
+};
+
+/* The capability slots every TCB holds. */
+enum tcb_slot {
+    TCB_SLOT_CTABLE,
+    TCB_SLOT_VTABLE,
+    TCB_SLOT_BUFFER,
+    TCB_SLOT_FAULT_HANDLER,
+    TCB_SLOT_TIMEOUT_HANDLER,
+    TCB_SLOT_COUNT
+};
+
+struct sched_context;
+
+typedef struct tcb {
+    struct user_context ctx; /* first: entry code saves registers here */
+    cte_t slots[TCB_SLOT_COUNT];
+    enum thread_state state;
+    uint8_t priority, mcp, domain;
+    word_t flags;
+    word_t ipc_buffer;       /* user address of the IPC buffer */
+    struct sched_context *sc;
+    bool in_ready_queue;
+    struct tcb *sched_next, *sched_prev; /* ready queue */
+    struct tcb *debug_next, *debug_prev; /* every thread, for DebugDumpScheduler */
+    char name[64];
+    struct fpu_state fpu;
+} tcb_t;
+_Static_assert(sizeof(tcb_t) <= BIT(PN_TCB_BITS), "TCB must fit its object size");
+
+/* Scheduling context: a 96-byte core followed by the refill ring (types.md §9). */
+typedef struct refill {
+    word_t release; /* time the amount becomes available, in TSC ticks */
+    word_t amount;
+} refill_t;
+
+typedef struct sched_context {
+    word_t period;
+    word_t consumed;
+    word_t badge;
+    tcb_t *tcb;
+    void *notification;
+    void *reply;
+    tcb_t *yield_from;
+    word_t refill_max;
+    word_t refill_head;
+    word_t refill_count;
+    word_t sporadic;
+    word_t core;
+    refill_t refills[];
+} sched_context_t;
+_Static_assert(sizeof(sched_context_t) == 96, "scheduling context core (types.md 9)");
+
+#endif

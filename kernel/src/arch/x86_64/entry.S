@@ -1,0 +1,173 @@
+/*
+ * Kernel entry and exit.  The kernel runs with interrupts disabled on one kernel stack.
+ * User registers are saved straight into the current thread's struct user_context:
+ * TSS.RSP0 points just past it, so an interrupt or exception from user mode makes the
+ * CPU push its frame there, and the SYSCALL path points RSP there itself.
+ */
+#include "asm.h"
+
+    .text
+
+/* SYSCALL: RCX = return RIP, R11 = RFLAGS, RSP still the user's (it is not saved: the
+ * ABI has user level keep it in RBX).  The RCX, R11 and RSP context slots are left as
+ * they were (the UnknownSyscall fault reports those stale values). */
+    .global syscall_entry
+syscall_entry:
+    mov x86_tss + TSS_RSP0(%rip), %rsp
+    push $SEL_UDATA                     /* ss */
+    sub $8, %rsp                        /* rsp: untouched */
+    push %r11                           /* rflags */
+    push $SEL_UCODE                     /* cs */
+    push %rcx                           /* rip = NextIP */
+    push $-1                            /* error = -1: entered by syscall */
+    push $0                             /* vector */
+    push %rax
+    push %rbx
+    sub $8, %rsp                        /* rcx: untouched */
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    sub $8, %rsp                        /* r11: untouched */
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    lea kernel_stack_top(%rip), %rsp
+    /* rdi = cptr, rsi = message info, rdx = syscall number: still as the user set them. */
+    call c_handle_syscall
+    ud2
+
+/* Exception and interrupt stubs: each pushes a zero error code if the CPU did not,
+ * then its vector number. */
+.macro STUB vec, has_error
+    .align 16
+stub_\vec:
+    .if \has_error == 0
+    push $0
+    .endif
+    push $\vec
+    jmp trap_common
+.endm
+
+.altmacro
+.macro STUB_FOR vec
+    .if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+    STUB \vec, 1
+    .else
+    STUB \vec, 0
+    .endif
+.endm
+
+.set i, 0
+.rept 256
+    STUB_FOR %i
+    .set i, i + 1
+.endr
+
+trap_common:
+    cld
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    testb $3, (CTX_CS - CTX_R15)(%rsp)
+    jz from_kernel
+    lea kernel_stack_top(%rip), %rsp
+    call c_handle_trap
+    ud2
+from_kernel:
+    /* Only the idle loop runs with interrupts enabled; anything else is a kernel bug. */
+    mov (CTX_VECTOR - CTX_R15)(%rsp), %rdi
+    cmpb $0, x86_in_idle(%rip)
+    je 1f
+    cmp $32, %rdi
+    jb 1f
+    lea kernel_stack_top(%rip), %rsp
+    call c_handle_idle_interrupt
+    ud2
+1:  lea -CTX_R15(%rsp), %rdi            /* a user_context-shaped view of the frame */
+    call c_handle_kernel_fault
+    ud2
+
+.macro STUB_ADDRESS vec
+    .quad stub_\vec
+.endm
+
+    .section .rodata
+    .align 8
+    .global x86_trap_stubs
+x86_trap_stubs:
+.set i, 0
+.rept 256
+    STUB_ADDRESS %i
+    .set i, i + 1
+.endr
+
+    .text
+/* void x86_restore_user_context(struct user_context *ctx) -- does not return.
+ * A context saved by SYSCALL (error == -1) leaves through SYSRET; any other one
+ * through IRETQ, which restores every register. */
+    .global x86_restore_user_context
+x86_restore_user_context:
+    cmpq $-1, CTX_ERROR(%rdi)
+    jne 1f
+    mov CTX_RIP(%rdi), %rcx
+    mov CTX_RFLAGS(%rdi), %r11
+    mov CTX_RAX(%rdi), %rax
+    mov CTX_RBX(%rdi), %rbx
+    mov CTX_RDX(%rdi), %rdx
+    mov CTX_RSI(%rdi), %rsi
+    mov CTX_RBP(%rdi), %rbp
+    mov CTX_R8(%rdi), %r8
+    mov CTX_R9(%rdi), %r9
+    mov CTX_R10(%rdi), %r10
+    mov CTX_R12(%rdi), %r12
+    mov CTX_R13(%rdi), %r13
+    mov CTX_R14(%rdi), %r14
+    mov CTX_R15(%rdi), %r15
+    mov CTX_RDI(%rdi), %rdi
+    xor %esp, %esp
+    sysretq
+1:  lea CTX_R15(%rdi), %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    add $16, %rsp                       /* vector, error */
+    iretq
+
+/* void x86_idle(void) -- waits for an interrupt on the kernel stack with interrupts
+ * enabled; the interrupt enters through from_kernel above and never comes back here. */
+    .global x86_idle
+x86_idle:
+    movb $1, x86_in_idle(%rip)
+    lea kernel_stack_top(%rip), %rsp
+1:  sti
+    hlt
+    jmp 1b

@@ -1,0 +1,260 @@
+/* CPU set-up: segments, TSS, interrupt table, SYSCALL, FPU; the console; stopping. */
+#include "arch/machine.h"
+#include "arch/x86.h"
+#include "asm.h"
+#include "console.h"
+#include "kstring.h"
+#include "thread.h"
+
+_Static_assert(sizeof(struct user_context) == CTX_SIZE, "user_context layout (asm.h)");
+_Static_assert(__builtin_offsetof(struct user_context, r15) == CTX_R15, "asm.h");
+_Static_assert(__builtin_offsetof(struct user_context, rax) == CTX_RAX, "asm.h");
+_Static_assert(__builtin_offsetof(struct user_context, vector) == CTX_VECTOR, "asm.h");
+_Static_assert(__builtin_offsetof(struct user_context, rip) == CTX_RIP, "asm.h");
+_Static_assert(__builtin_offsetof(struct user_context, ss) == CTX_SS, "asm.h");
+_Static_assert(CTX_SIZE % 16 == 0, "the CPU aligns RSP0 to 16 bytes");
+
+struct PACKED tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+
+struct tss x86_tss ALIGNED(16);
+bool x86_in_idle;
+uint32_t machine_tsc_mhz;
+
+static uint64_t gdt[8] ALIGNED(16);
+static struct PACKED idt_gate {
+    uint16_t offset_lo, selector;
+    uint8_t ist, type;
+    uint16_t offset_mid;
+    uint32_t offset_hi, reserved;
+} idt[256] ALIGNED(16);
+static uint8_t fault_stack[4096] ALIGNED(16);
+
+extern const uint64_t x86_trap_stubs[256];
+extern void syscall_entry(void);
+extern NORETURN void x86_restore_user_context(struct user_context *ctx);
+extern NORETURN void x86_idle(void);
+
+struct PACKED descriptor_pointer {
+    uint16_t limit;
+    uint64_t base;
+};
+
+static void set_gate(unsigned vec, unsigned dpl, unsigned ist)
+{
+    uint64_t a = x86_trap_stubs[vec];
+    idt[vec] = (struct idt_gate){
+        .offset_lo = a & 0xffff, .selector = SEL_KCODE, .ist = ist,
+        .type = 0x8e | dpl << 5, /* present, 64-bit interrupt gate */
+        .offset_mid = (a >> 16) & 0xffff, .offset_hi = a >> 32,
+    };
+}
+
+static void init_segments(void)
+{
+    gdt[1] = 0x00af9a000000ffff; /* kernel code */
+    gdt[2] = 0x00cf92000000ffff; /* kernel data */
+    gdt[3] = 0;                  /* (32-bit user code: unused) */
+    gdt[4] = 0x00cff2000000ffff; /* user data, DPL 3 */
+    gdt[5] = 0x00affa000000ffff; /* user code, 64-bit, DPL 3 */
+    uint64_t base = (uint64_t)&x86_tss, limit = sizeof(x86_tss) - 1;
+    gdt[6] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ul << 40 | ((limit >> 16) & 0xf) << 48 |
+             ((base >> 24) & 0xff) << 56;
+    gdt[7] = base >> 32;
+    x86_tss.iomap_base = sizeof(x86_tss); /* no I/O bitmap: user port access needs IOPL */
+    x86_tss.ist[0] = (uint64_t)(fault_stack + sizeof(fault_stack));
+
+    struct descriptor_pointer gp = {sizeof(gdt) - 1, (uint64_t)gdt};
+    __asm__ volatile("lgdt %0\n"
+                     "pushq %1\n"
+                     "leaq 1f(%%rip), %%rax\n"
+                     "pushq %%rax\n"
+                     "lretq\n"
+                     "1: mov %2, %%ax\n"
+                     "mov %%ax, %%ss\n"
+                     "xor %%eax, %%eax\n"
+                     "mov %%ax, %%ds\n"
+                     "mov %%ax, %%es\n"
+                     "mov %%ax, %%fs\n"
+                     "mov %%ax, %%gs\n"
+                     "ltr %w3\n"
+                     :
+                     : "m"(gp), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"(SEL_TSS)
+                     : "rax", "memory");
+
+    for (unsigned v = 0; v < 256; v++)
+        set_gate(v, 0, 0);
+    set_gate(2, 0, 1); /* NMI and double fault run on their own stack */
+    set_gate(8, 0, 1);
+    set_gate(3, 3, 0); /* int3 is allowed from user level */
+    for (unsigned v = 158; v < 256; v++)
+        set_gate(v, 3, 0); /* int 158..254 raise UnknownSyscall; int 255 is ignored */
+    struct descriptor_pointer ip = {sizeof(idt) - 1, (uint64_t)idt};
+    __asm__ volatile("lidt %0" ::"m"(ip));
+}
+
+static void init_syscall(void)
+{
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | BIT(0)); /* SCE */
+    /* SYSCALL loads CS = 0x08, SS = 0x10; SYSRET loads CS = 0x18 + 16, SS = 0x18 + 8. */
+    wrmsr(MSR_STAR, (uint64_t)(SEL_UDATA - 8 - 3) << 48 | (uint64_t)SEL_KCODE << 32);
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* Clear IF, TF, DF, NT and AC on entry. */
+    wrmsr(MSR_FMASK, BIT(9) | BIT(8) | BIT(10) | BIT(14) | BIT(18));
+}
+
+static void init_pic(void)
+{
+    /* Remap the legacy PICs to vectors 32..47 and mask every line. */
+    outb(0x20, 0x11);
+    outb(0xa0, 0x11);
+    outb(0x21, 32);
+    outb(0xa1, 40);
+    outb(0x21, 4);
+    outb(0xa1, 2);
+    outb(0x21, 1);
+    outb(0xa1, 1);
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+}
+
+void machine_init_cpu(void)
+{
+    uint32_t r[4];
+    cpuid(1, 0, r);
+    if (!(r[3] & BIT(24)) || !(r[3] & BIT(25)))
+        kpanic("this CPU lacks FXSAVE or SSE");
+    cpuid(0x80000001, 0, r);
+    if (!(r[3] & BIT(11)))
+        kpanic("this CPU lacks SYSCALL");
+    if (!(r[3] & BIT(26)))
+        kpanic("this CPU lacks 1 GiB pages (pdpe1gb), which the kernel window needs");
+
+    init_segments();
+    init_syscall();
+    init_pic();
+
+    /* FPU: native exceptions, SSE with FXSAVE; never lazy (CR0.TS stays clear). */
+    write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+    word_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PGE;
+    cpuid(0, 0, r);
+    if (r[0] >= 7) {
+        cpuid(7, 0, r);
+        if (r[1] & BIT(7))
+            cr4 |= CR4_SMEP; /* the kernel never executes user memory */
+        if (r[1] & BIT(20))
+            cr4 |= CR4_SMAP; /* nor touches it: IPC buffers are reached through the window */
+    }
+    write_cr4(cr4);
+    __asm__ volatile("fninit");
+}
+
+void machine_fpu_init_state(struct fpu_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->bytes[0] = 0x7f; /* FCW = 0x037f: all x87 exceptions masked */
+    s->bytes[1] = 0x03;
+    s->bytes[24] = 0x80; /* MXCSR = 0x1f80: all SSE exceptions masked */
+    s->bytes[25] = 0x1f;
+}
+
+void machine_context_init_user(struct user_context *ctx)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->cs = SEL_UCODE;
+    ctx->ss = SEL_UDATA;
+    ctx->rflags = RFLAGS_IF | BIT(1);
+}
+
+/* The thread whose FPU registers are live in the CPU.  Switched eagerly whenever a
+ * different thread is about to run, so no thread ever runs with another's FPU state. */
+static struct tcb *fpu_owner;
+static word_t loaded_fs_base, loaded_gs_base;
+static paddr_t loaded_vspace;
+
+void machine_set_current_context(struct user_context *ctx)
+{
+    x86_tss.rsp[0] = (uint64_t)(ctx + 1);
+}
+
+NORETURN void machine_return_to_user(struct tcb *t)
+{
+    struct user_context *ctx = &t->ctx;
+    machine_set_current_context(ctx);
+    paddr_t root = thread_vspace_root(t);
+    if (root != loaded_vspace) {
+        write_cr3(root);
+        loaded_vspace = root;
+    }
+    if (ctx->fs_base != loaded_fs_base) {
+        wrmsr(MSR_FS_BASE, ctx->fs_base);
+        loaded_fs_base = ctx->fs_base;
+    }
+    if (ctx->gs_base != loaded_gs_base) {
+        wrmsr(MSR_GS_BASE, ctx->gs_base);
+        loaded_gs_base = ctx->gs_base;
+    }
+    if (fpu_owner != t) {
+        if (fpu_owner)
+            __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
+        __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+        fpu_owner = t;
+    }
+    x86_in_idle = false;
+    x86_restore_user_context(ctx);
+}
+
+void machine_forget_thread(struct tcb *t)
+{
+    if (fpu_owner == t)
+        fpu_owner = NULL;
+}
+
+NORETURN void machine_idle(void)
+{
+    write_cr3(kptr_to_paddr(kernel_pml4));
+    loaded_vspace = kptr_to_paddr(kernel_pml4);
+    x86_idle();
+}
+
+/* ---- console: COM1 ---- */
+#define COM1 0x3f8
+
+void console_init(void)
+{
+    outb(COM1 + 1, 0x00); /* no interrupts */
+    outb(COM1 + 3, 0x80); /* divisor latch */
+    outb(COM1 + 0, 0x01); /* 115200 baud */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03); /* 8N1 */
+    outb(COM1 + 2, 0xc7); /* FIFO on */
+    outb(COM1 + 4, 0x03);
+}
+
+static void serial_put(char c)
+{
+    for (unsigned i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+        ;
+    outb(COM1, (uint8_t)c);
+}
+
+void console_putc(char c)
+{
+    if (c == '\n')
+        serial_put('\r');
+    serial_put(c);
+}
+
+NORETURN void machine_stop(enum machine_status status)
+{
+    outb(0xf4, (uint8_t)status); /* QEMU's isa-debug-exit; harmless elsewhere */
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}

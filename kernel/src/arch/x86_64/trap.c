@@ -1,0 +1,55 @@
+/* Exceptions and interrupts (faults.md §2: UserException, VMFault, int N). */
+#include "arch/machine.h"
+#include "arch/x86.h"
+#include "console.h"
+#include "fault.h"
+#include "thread.h"
+
+extern bool x86_in_idle;
+
+#define VECTOR_PAGE_FAULT 14
+#define VECTOR_FIRST_IRQ 32
+#define VECTOR_FIRST_SOFTWARE 158
+#define VECTOR_IGNORED 255
+
+static void handle_interrupt(word_t vector)
+{
+    (void)vector; /* no interrupt source is enabled yet */
+}
+
+NORETURN void c_handle_trap(void)
+{
+    tcb_t *t = ks_cur;
+    struct user_context *c = &t->ctx;
+    word_t v = c->vector;
+    if (v < VECTOR_FIRST_IRQ) {
+        c->fault_ip = c->rip;
+        fault_t f;
+        if (v == VECTOR_PAGE_FAULT)
+            f = (fault_t){.type = PN_FAULT_VM, .addr = read_cr2(), .code = c->error,
+                          .extra = (c->error >> 4) & 1};
+        else
+            f = (fault_t){.type = PN_FAULT_USER_EXCEPTION, .code = v, .extra = c->error};
+        fault_raise(t, &f);
+    } else if (v >= VECTOR_FIRST_SOFTWARE && v < VECTOR_IGNORED) {
+        c->fault_ip = c->rip - 2; /* the int instruction */
+        fault_t f = {.type = PN_FAULT_UNKNOWN_SYSCALL, .code = v << 24 | (c->rax & 0xffffff)};
+        fault_raise(t, &f);
+    } else if (v != VECTOR_IGNORED) {
+        handle_interrupt(v);
+    }
+    kernel_exit();
+}
+
+NORETURN void c_handle_idle_interrupt(word_t vector)
+{
+    x86_in_idle = false;
+    handle_interrupt(vector);
+    kernel_exit();
+}
+
+NORETURN void c_handle_kernel_fault(const struct user_context *frame)
+{
+    kpanic("kernel exception %lu (error %lx) at %lx, cr2 %lx, rsp %lx", frame->vector,
+           frame->error, frame->rip, read_cr2(), frame->rsp);
+}

@@ -1,0 +1,84 @@
+/* x86-64 page tables: the kernel window and device pages, and the boot-time user
+ * mappings of the root task. */
+#include "arch/vspace.h"
+#include "arch/x86.h"
+#include "console.h"
+
+asid_pool_t *x86_asid_table[BIT(PN_NUM_ASID_POOLS_BITS)];
+
+static uint64_t device_pd[512] ALIGNED(4096);
+static uint64_t device_pt[512] ALIGNED(4096);
+static unsigned device_pages;
+
+static uint64_t nx_bit(void)
+{
+    return (rdmsr(MSR_EFER) & BIT(11)) ? PTE_NX : 0;
+}
+
+static void flush_tlb_all(void)
+{
+    word_t cr4 = read_cr4();
+    write_cr4(cr4 & ~CR4_PGE); /* also drops global entries */
+    write_cr4(cr4);
+    write_cr3(read_cr3());
+}
+
+void vspace_map_kernel_window(paddr_t top)
+{
+    word_t gib = MIN(ROUND_UP(top, 30) >> 30, KERNEL_WINDOW_GIB);
+    for (word_t i = 0; i < gib; i++)
+        kernel_pdpt[i] = (i << 30) | PTE_P | PTE_RW | PTE_PS | PTE_G | nx_bit();
+    flush_tlb_all();
+}
+
+volatile void *vspace_map_device(paddr_t p)
+{
+    if (device_pages == 0) {
+        kernel_pdpt[511] = kptr_to_paddr(device_pd) | PTE_P | PTE_RW;
+        device_pd[511] = kptr_to_paddr(device_pt) | PTE_P | PTE_RW;
+    }
+    if (device_pages == 512)
+        kpanic("too many device pages");
+    unsigned i = device_pages++;
+    device_pt[i] = ROUND_DOWN(p, 12) | PTE_P | PTE_RW | PTE_PCD | PTE_PWT | PTE_G | nx_bit();
+    word_t v = KERNEL_DEVICE_BASE + ((word_t)i << 12);
+    invlpg(v);
+    return (volatile void *)(v + (p & MASK(12)));
+}
+
+void vspace_drop_identity_map(void)
+{
+    kernel_pml4[0] = 0;
+    flush_tlb_all();
+}
+
+void vspace_init_root(uint64_t *pml4)
+{
+    pml4[511] = kernel_pml4[511];
+}
+
+static uint64_t *next_level(uint64_t *table, word_t vaddr, unsigned shift)
+{
+    uint64_t e = table[(vaddr >> shift) & 511];
+    kassert(e & PTE_P);
+    return paddr_to_kptr(e & PTE_ADDR_MASK);
+}
+
+static uint64_t *slot_for(uint64_t *pml4, word_t vaddr, unsigned level_shift)
+{
+    uint64_t *t = pml4;
+    for (unsigned shift = 39; shift > level_shift; shift -= 9)
+        t = next_level(t, vaddr, shift);
+    return &t[(vaddr >> level_shift) & 511];
+}
+
+void vspace_install_table(uint64_t *pml4, int table_type, word_t vaddr, void *table)
+{
+    unsigned shift = table_type == PN_CAP_PDPT ? 39 : table_type == PN_CAP_PAGE_DIRECTORY ? 30 : 21;
+    *slot_for(pml4, vaddr, shift) = kptr_to_paddr(table) | PTE_P | PTE_RW | PTE_US;
+}
+
+void vspace_map_4k(uint64_t *pml4, word_t vaddr, paddr_t frame)
+{
+    *slot_for(pml4, vaddr, 12) = frame | PTE_P | PTE_RW | PTE_US;
+}

@@ -1,0 +1,201 @@
+/* System call entry: the API calls, the debug calls, and traps from user mode. */
+#include "arch/machine.h"
+#include "console.h"
+#include "cspace.h"
+#include "debug.h"
+#include "fault.h"
+#include "invocation.h"
+#include "kstring.h"
+#include "message.h"
+#include "thread.h"
+
+void msg_kernel_reply(tcb_t *t, word_t label, const word_t *mrs, unsigned n)
+{
+    pn_ipc_buffer_t *buf = thread_ipc_buffer(t, true);
+    unsigned length = 0;
+    for (unsigned i = 0; i < n; i++)
+        length = msg_set(t, buf, i, mrs[i]);
+    t->ctx.rsi = pn_msginfo(label, 0, 0, length);
+    t->ctx.rdi = 0;
+}
+
+static void reply_result(tcb_t *t, const invocation_result_t *r)
+{
+    msg_kernel_reply(t, r->error, r->mr, r->length);
+}
+
+/* Caps that may not be invoked in the first phase of ReplyRecv/NBSendRecv/NBSendWait. */
+static bool refused_in_first_phase(cap_t c)
+{
+    switch (cap_type(c)) {
+    case PN_CAP_THREAD:
+    case PN_CAP_CNODE:
+    case PN_CAP_DOMAIN:
+    case PN_CAP_SCHED_CONTROL:
+    case PN_CAP_SCHED_CONTEXT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+enum send_kind { SEND_CALL, SEND_BLOCKING, SEND_NONBLOCKING, SEND_FIRST_PHASE };
+
+/* Invokes the cap at cptr as a send (syscalls.md §3, invocations.md §1). */
+static void send_invocation(tcb_t *t, word_t cptr, word_t info, enum send_kind kind)
+{
+    bool faults = kind == SEND_CALL || kind == SEND_BLOCKING;
+    lookup_fault_t lf;
+    cte_t *slot = cspace_lookup_slot(t, cptr, &lf);
+    if (!slot) {
+        if (faults)
+            fault_cap(t, cptr, false, &lf);
+        return;
+    }
+    const pn_ipc_buffer_t *buf = thread_ipc_buffer(t, false);
+    invocation_t inv = {.caller = t, .slot = slot, .cap = slot->cap,
+                        .label = pn_msginfo_label(info), .buffer = buf};
+    inv.length = MIN(pn_msginfo_length(info), PN_MSG_MAX_LENGTH);
+    if (!buf)
+        inv.length = MIN(inv.length, PN_FAST_MESSAGE_REGISTERS);
+    if (buf) {
+        inv.extra_caps = pn_msginfo_extra_caps(info);
+        for (unsigned i = 0; i < inv.extra_caps; i++) {
+            word_t c = buf->caps_or_badges[i];
+            inv.extra[i] = cspace_lookup_slot(t, c, &lf);
+            if (!inv.extra[i]) {
+                if (faults)
+                    fault_cap(t, c, false, &lf);
+                return;
+            }
+        }
+    }
+    invocation_result_t r;
+    if (kind == SEND_FIRST_PHASE && refused_in_first_phase(inv.cap))
+        r = inv_error1(PN_INVALID_CAPABILITY, 0);
+    else
+        r = invocation_decode(&inv);
+    if (kind == SEND_CALL)
+        reply_result(t, &r);
+}
+
+/* The receive phase (syscalls.md §3): endpoints and notifications arrive with the IPC
+ * subsystem, so every cap is refused for now with the ABI's receive-phase cap fault. */
+static void receive(tcb_t *t, word_t cptr)
+{
+    lookup_fault_t lf;
+    cte_t *slot = cspace_lookup_slot(t, cptr, &lf);
+    if (!slot) {
+        fault_cap(t, cptr, true, &lf);
+        return;
+    }
+    lf = (lookup_fault_t){.type = PN_LOOKUP_MISSING_CAP, .bits_left = 0};
+    fault_cap(t, cptr, true, &lf);
+}
+
+static void handle_api_syscall(tcb_t *t, sword_t n, word_t cptr, word_t info)
+{
+    switch (n) {
+    case PN_SYS_CALL:
+        send_invocation(t, cptr, info, SEND_CALL);
+        break;
+    case PN_SYS_SEND:
+        send_invocation(t, cptr, info, SEND_BLOCKING);
+        break;
+    case PN_SYS_NB_SEND:
+        send_invocation(t, cptr, info, SEND_NONBLOCKING);
+        break;
+    case PN_SYS_REPLY_RECV:
+    case PN_SYS_NB_SEND_WAIT:
+        send_invocation(t, t->ctx.r12, info, SEND_FIRST_PHASE);
+        if (thread_is_runnable(t))
+            receive(t, cptr);
+        break;
+    case PN_SYS_NB_SEND_RECV:
+        send_invocation(t, t->ctx.r13, info, SEND_FIRST_PHASE);
+        if (thread_is_runnable(t))
+            receive(t, cptr);
+        break;
+    case PN_SYS_RECV:
+    case PN_SYS_NB_RECV:
+    case PN_SYS_WAIT:
+    case PN_SYS_NB_WAIT:
+        receive(t, cptr);
+        break;
+    case PN_SYS_YIELD:
+        sched_dequeue(t);
+        sched_enqueue(t); /* to the tail of its priority */
+        break;
+    }
+}
+
+static void debug_name_thread(tcb_t *t, word_t cptr)
+{
+    lookup_fault_t lf;
+    cte_t *slot = cspace_lookup_slot(t, cptr, &lf);
+    if (!slot || cap_type(slot->cap) != PN_CAP_THREAD)
+        debug_halt_with("DebugNameThread: the cap is not a TCB");
+    const pn_ipc_buffer_t *buf = thread_ipc_buffer(t, false);
+    if (!buf)
+        debug_halt_with("DebugNameThread: the caller has no IPC buffer");
+    const char *name = (const char *)&buf->msg[0];
+    size_t max = sizeof(buf->msg);
+    size_t len = 0;
+    while (len < max && name[len])
+        len++;
+    if (len == max)
+        debug_halt_with("DebugNameThread: the name is not NUL-terminated");
+    tcb_t *target = cap_object(slot->cap);
+    size_t n = MIN(len, sizeof(target->name) - 1);
+    memcpy(target->name, name, n);
+    target->name[n] = 0;
+}
+
+static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
+{
+    switch (n) {
+#if PN_CONFIG_DEBUG
+    case PN_SYS_DEBUG_PUT_CHAR:
+        console_putc((char)arg);
+        return;
+    case PN_SYS_DEBUG_DUMP_SCHEDULER:
+        sched_dump();
+        return;
+    case PN_SYS_DEBUG_HALT:
+        kprintf("pecan: halted by DebugHalt from '%s'\n", t->name);
+        machine_stop(STATUS_HALT);
+    case PN_SYS_DEBUG_CAP_IDENTIFY: {
+        lookup_fault_t lf;
+        cte_t *slot = cspace_lookup_slot(t, arg, &lf);
+        t->ctx.rdi = slot ? cap_type(slot->cap) : PN_CAP_NULL;
+        return;
+    }
+    case PN_SYS_DEBUG_SNAPSHOT:
+        debug_snapshot(t);
+        return;
+    case PN_SYS_DEBUG_NAME_THREAD:
+        debug_name_thread(t, arg);
+        return;
+#endif
+    case PN_SYS_SET_TLS_BASE:
+        t->ctx.fs_base = arg;
+        return;
+    default: {
+        fault_t f = {.type = PN_FAULT_UNKNOWN_SYSCALL, .code = (word_t)n};
+        fault_raise(t, &f);
+        return;
+    }
+    }
+}
+
+NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number)
+{
+    tcb_t *t = ks_cur;
+    t->ctx.fault_ip = t->ctx.rip - 2; /* the syscall instruction */
+    sword_t n = (sword_t)number;
+    if (n >= PN_SYS_YIELD && n <= PN_SYS_CALL)
+        handle_api_syscall(t, n, cptr, info);
+    else
+        handle_unknown_syscall(t, n, cptr);
+    kernel_exit();
+}
