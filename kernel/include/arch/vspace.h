@@ -15,8 +15,10 @@ _Static_assert(sizeof(asid_pool_t) == BIT(PN_ASID_POOL_BITS), "ASID pool object 
 
 extern asid_pool_t *x86_asid_table[BIT(PN_NUM_ASID_POOLS_BITS)];
 
-/* Maps physical [0, top) (rounded up to 1 GiB, at most 510 GiB) at KERNEL_WINDOW_BASE. */
-void vspace_map_kernel_window(paddr_t top);
+/* Maps physical [0, top) (rounded up to 1 GiB) at KERNEL_WINDOW_BASE, as far as the
+ * window reaches (510 GiB, or 16 GiB on a CPU without 1 GiB pages); returns the end of
+ * what it mapped. */
+word_t vspace_map_kernel_window(paddr_t top);
 /* Maps one page of device registers, uncached; returns its kernel address. */
 volatile void *vspace_map_device(paddr_t p);
 /* Removes the boot-time identity map of the first GiB. */

@@ -64,7 +64,7 @@ static void read_memory_map(const struct mb_info *mbi)
         }
         if (e->type == MB_MEMORY_AVAILABLE && e->addr + e->len > e->addr) {
             paddr_t start = ROUND_UP(MAX(e->addr, 0x100000ul), 12);
-            paddr_t stop = ROUND_DOWN(MIN(e->addr + e->len, (paddr_t)KERNEL_WINDOW_GIB << 30), 12);
+            paddr_t stop = ROUND_DOWN(e->addr + e->len, 12);
             if (start < stop && !memregion_add(&ram, start, stop))
                 kpanic("boot: memory map too fragmented");
         }
@@ -445,7 +445,12 @@ NORETURN void boot_main(uint32_t mbi_paddr)
     vspace_map_kernel_window(4ul << 30); /* enough to read what the loader left */
     const struct mb_info *mbi = paddr_to_kptr(mbi_paddr);
     read_memory_map(mbi);
-    vspace_map_kernel_window(ram.r[ram.n - 1].end);
+    word_t window_end = vspace_map_kernel_window(ram.r[ram.n - 1].end);
+    if (window_end < ram.r[ram.n - 1].end) {
+        kprintf("pecan: RAM above %lu GiB lies outside the kernel window: left unused\n", window_end >> 30);
+        memregion_remove(&ram, window_end, ~0ul);
+        memregion_remove(&boot_free, window_end, ~0ul);
+    }
     reserve(mbi_paddr, sizeof(*mbi));
     reserve(mbi->mmap_addr, mbi->mmap_length);
     read_acpi();

@@ -134,8 +134,6 @@ void machine_init_cpu(void)
     cpuid(0x80000001, 0, r);
     if (!(r[3] & BIT(11)))
         kpanic("this CPU lacks SYSCALL");
-    if (!(r[3] & BIT(26)))
-        kpanic("this CPU lacks 1 GiB pages (pdpe1gb), which the kernel window needs");
 
     init_segments();
     init_syscall();

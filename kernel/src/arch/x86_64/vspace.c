@@ -23,12 +23,33 @@ static void flush_tlb_all(void)
     write_cr3(read_cr3());
 }
 
-void vspace_map_kernel_window(paddr_t top)
+/* Without 1 GiB pages the window is built of 2 MiB pages, and so limited in size. */
+#define WINDOW_2M_GIB 16
+static uint64_t window_pd[WINDOW_2M_GIB][512] ALIGNED(4096);
+
+static bool have_1g_pages(void)
 {
-    word_t gib = MIN(ROUND_UP(top, 30) >> 30, KERNEL_WINDOW_GIB);
-    for (word_t i = 0; i < gib; i++)
-        kernel_pdpt[i] = (i << 30) | PTE_P | PTE_RW | PTE_PS | PTE_G | nx_bit();
+    uint32_t r[4];
+    cpuid(0x80000001, 0, r);
+    return r[3] & BIT(26);
+}
+
+word_t vspace_map_kernel_window(paddr_t top)
+{
+    bool huge = have_1g_pages();
+    word_t gib = MIN(ROUND_UP(top, 30) >> 30, huge ? KERNEL_WINDOW_GIB : WINDOW_2M_GIB);
+    uint64_t attr = PTE_P | PTE_RW | PTE_PS | PTE_G | nx_bit();
+    for (word_t i = 0; i < gib; i++) {
+        if (huge) {
+            kernel_pdpt[i] = (i << 30) | attr;
+            continue;
+        }
+        for (word_t j = 0; j < 512; j++)
+            window_pd[i][j] = ((i << 30) + (j << 21)) | attr;
+        kernel_pdpt[i] = kptr_to_paddr(window_pd[i]) | PTE_P | PTE_RW;
+    }
     flush_tlb_all();
+    return gib << 30;
 }
 
 volatile void *vspace_map_device(paddr_t p)
