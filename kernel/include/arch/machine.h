@@ -24,6 +24,13 @@ struct fpu_state {
 
 struct tcb;
 
+/* Addresses user level hands the kernel for RIP, FS_BASE or GS_BASE: a value in the
+ * non-canonical hole becomes 0 (syscalls.md §2), so it can never fault in the kernel. */
+static inline word_t machine_sanitise_address(word_t v)
+{
+    return (word_t)((sword_t)(v << 16) >> 16) == v ? v : 0;
+}
+
 void machine_init_cpu(void);
 void machine_set_current_context(struct user_context *ctx);
 NORETURN void machine_return_to_user(struct tcb *t);

@@ -178,7 +178,7 @@ static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
         return;
 #endif
     case PN_SYS_SET_TLS_BASE:
-        t->ctx.fs_base = arg;
+        t->ctx.fs_base = machine_sanitise_address(arg);
         return;
     default: {
         fault_t f = {.type = PN_FAULT_UNKNOWN_SYSCALL, .code = (word_t)n};

@@ -164,8 +164,9 @@ static uint32_t calibrate_tsc_mhz(void)
     outb(0x42, count & 0xff);
     outb(0x42, count >> 8);
     uint64_t t0 = rdtsc();
-    while (!(inb(0x61) & 0x20))
-        ;
+    for (unsigned long polls = 0; !(inb(0x61) & 0x20); polls++)
+        if (polls > 100000000)
+            kpanic("the PIT does not count: cannot calibrate the TSC");
     uint64_t ticks = rdtsc() - t0;
     outb(0x61, gate);
     return (uint32_t)((ticks + ms * 500) / (ms * 1000));

@@ -70,6 +70,8 @@ stub_\vec:
 
 trap_common:
     cld
+    cmpq $2, (%rsp)
+    je nmi                              /* NMI (on its own stack): nothing to do */
     push %rax
     push %rbx
     push %rcx
@@ -85,6 +87,8 @@ trap_common:
     push %r13
     push %r14
     push %r15
+    cmpq $8, (CTX_VECTOR - CTX_R15)(%rsp)
+    je 1f                               /* a double fault is always the kernel's */
     testb $3, (CTX_CS - CTX_R15)(%rsp)
     jz from_kernel
     lea kernel_stack_top(%rip), %rsp
@@ -103,6 +107,9 @@ from_kernel:
 1:  lea -CTX_R15(%rsp), %rdi            /* a user_context-shaped view of the frame */
     call c_handle_kernel_fault
     ud2
+nmi:
+    add $16, %rsp                       /* vector, error */
+    iretq
 
 .macro STUB_ADDRESS vec
     .quad stub_\vec

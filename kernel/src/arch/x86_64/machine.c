@@ -91,7 +91,7 @@ static void init_segments(void)
 
     for (unsigned v = 0; v < 256; v++)
         set_gate(v, 0, 0);
-    set_gate(2, 0, 1); /* NMI and double fault run on their own stack */
+    set_gate(2, 0, 1); /* NMI and double fault run on their own stack: entry.S knows */
     set_gate(8, 0, 1);
     set_gate(3, 3, 0); /* int3 is allowed from user level */
     for (unsigned v = 158; v < 256; v++)
