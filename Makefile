@@ -63,6 +63,7 @@ $(BUILD)/user/%.S.o: user/%.S
 $(BUILD)/user/libpecan.a: $(USER_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
+.SECONDARY:
 .SECONDEXPANSION:
 # (no '%' inside the expansion: make would replace it with the stem before expanding)
 $(BUILD)/user/%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(wildcard user/$$*/*.c user/$$*/*.S))) \
@@ -70,6 +71,11 @@ $(BUILD)/user/%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(wildcard user/$$*
 	$(CC) $(USER_CFLAGS) -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
 	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ \
 	    $(filter %.o,$^) $(BUILD)/user/libpecan.a
+
+# Generator of bad root-task images for the panic tests (tools/test-all).
+$(BUILD)/tools/mkbadelf: tools/mkbadelf.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 $(WARN) -o $@ $<
 
 $(BUILD)/host/unit-tests: $(HOST_TEST_SRCS) $(HOST_KERNEL_SRCS) $(wildcard host/*.h kernel/include/*.h)
 	@mkdir -p $(dir $@)
@@ -82,8 +88,14 @@ deps:
 run: deps $(BUILD)/pecan.elf $(BUILD)/user/demo.elf
 	tools/run-qemu --no-results --mem 512M $(BUILD)/pecan.elf $(BUILD)/user/demo.elf
 
-test: deps all
+test: deps all $(BUILD)/tools/mkbadelf
 	tools/test-all
+
+host-test: $(BUILD)/host/unit-tests
+	tools/test-all --host-only
+
+qemu-test: deps $(BUILD)/pecan.elf $(BUILD)/user/tests.elf $(BUILD)/tools/mkbadelf
+	tools/test-all --qemu-only
 
 clean:
 	rm -rf $(BUILD)

@@ -133,7 +133,7 @@ int elf_check(const void *data, uint64_t size, uint64_t user_top, uint64_t reser
         return fail(why, "image start not 4 KiB aligned");
     if (hi > UINT64_MAX - (PAGE_SIZE - 1))
         return fail(why, "segment address overflow");
-    hi = (hi + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+    hi = (hi + (PAGE_SIZE - 1)) & ~(uint64_t)(PAGE_SIZE - 1);
     if (eh.entry < lo || eh.entry >= hi)
         return fail(why, "entry point outside the image");
     if (reserve > user_top || hi > user_top - reserve)
