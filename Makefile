@@ -26,7 +26,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 USER_CFLAGS := $(FREESTANDING) -mno-red-zone -Iuser/lib/include -Ikernel/abi
 USER_LIB_SRCS := $(wildcard user/lib/src/*.c user/lib/src/*.S)
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRCS))
-ROOT_TASKS := tests demo
+ROOT_TASKS := tests demo faults
 ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
 
 # ---- host-compiled unit tests of arch-independent code ----
