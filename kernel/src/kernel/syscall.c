@@ -129,6 +129,7 @@ static void handle_api_syscall(tcb_t *t, sword_t n, word_t cptr, word_t info)
     }
 }
 
+#if PN_CONFIG_DEBUG
 static void debug_name_thread(tcb_t *t, word_t cptr)
 {
     lookup_fault_t lf;
@@ -150,6 +151,7 @@ static void debug_name_thread(tcb_t *t, word_t cptr)
     memcpy(target->name, name, n);
     target->name[n] = 0;
 }
+#endif
 
 static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
 {
