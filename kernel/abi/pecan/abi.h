@@ -47,6 +47,9 @@ enum pn_syscall {
     PN_SYS_X86_DANGEROUS_WRMSR = -30,
     PN_SYS_X86_DANGEROUS_RDMSR = -31,
     PN_SYS_SET_TLS_BASE = -33,
+    /* Pecan's own, debug build only (not in seL4; docs/abi-notes.md): rdi returns how
+     * many times a long-running operation has been preempted since boot. */
+    PN_SYS_DEBUG_PREEMPTIONS = -64,
 };
 
 /* ---- message info word (types.md §1) ---- */
