@@ -41,6 +41,7 @@ static inline paddr_t cap_untyped_base(cap_t c) { return cap_addr(c); }
 static inline unsigned cap_untyped_size_bits(cap_t c) { return cap_misc(c) & 63; }
 static inline bool cap_untyped_is_device(cap_t c) { return (cap_misc(c) >> 6) & 1; }
 static inline word_t cap_untyped_free_index(cap_t c) { return c.w1; }
+static inline cap_t cap_untyped_set_free_index(cap_t c, word_t i) { c.w1 = i; return c; }
 
 /* ---- Endpoint and notification: addr = object; misc = rights; w1 = badge. ---- */
 static inline cap_t cap_badged(enum pn_cap_type t, void *obj, word_t rights, word_t badge)
@@ -49,6 +50,10 @@ static inline cap_t cap_badged(enum pn_cap_type t, void *obj, word_t rights, wor
 }
 static inline word_t cap_rights(cap_t c) { return cap_misc(c) & PN_RIGHTS_ALL; }
 static inline word_t cap_badge(cap_t c) { return c.w1; }
+static inline cap_t cap_set_rights(cap_t c, word_t rights)
+{
+    return cap_make(cap_type(c), (cap_misc(c) & ~PN_RIGHTS_ALL) | (rights & PN_RIGHTS_ALL), cap_addr(c), c.w1);
+}
 
 /* ---- Reply: addr = object; misc bit 0 = can grant. ---- */
 static inline cap_t cap_reply(void *reply, bool can_grant) { return cap_make(PN_CAP_REPLY, can_grant, (word_t)reply, 0); }
@@ -102,6 +107,20 @@ static inline enum frame_size cap_frame_size(cap_t c) { return (enum frame_size)
 static inline unsigned cap_frame_size_bits(cap_t c) { return 12 + 9 * cap_frame_size(c); }
 static inline enum vm_rights cap_frame_rights(cap_t c) { return (enum vm_rights)((cap_addr(c) >> 2) & 3); }
 static inline bool cap_frame_is_device(cap_t c) { return (cap_addr(c) >> 4) & 1; }
+static inline cap_t cap_frame_set_rights(cap_t c, enum vm_rights r)
+{
+    return cap_make(PN_CAP_FRAME, 0, (cap_addr(c) & ~(word_t)0xc) | r << 2, c.w1);
+}
+/* Drops the mapping recorded in a frame or table cap. */
+static inline cap_t cap_unmapped(cap_t c) { c.w1 = 0; return c; }
+
+/* ---- Zombie (a CNode or TCB being destroyed): addr = its slots; misc = the CNode's
+ * radix, or ZOMBIE_TCB; w1 = how many of its slots are still to be deleted. ---- */
+#define ZOMBIE_TCB 64
+static inline cap_t cap_zombie(void *slots, unsigned type, word_t n) { return cap_make(PN_CAP_ZOMBIE, type, (word_t)slots, n); }
+static inline unsigned cap_zombie_type(cap_t c) { return cap_misc(c); }
+static inline word_t cap_zombie_number(cap_t c) { return c.w1; }
+static inline cap_t cap_zombie_set_number(cap_t c, word_t n) { c.w1 = n; return c; }
 
 /* The object a cap refers to, for the pointer-carrying types. */
 static inline void *cap_object(cap_t c)

@@ -2,15 +2,18 @@
 #ifndef PECAN_INVOCATION_H
 #define PECAN_INVOCATION_H
 
-#include "object.h"
+#include "cspace.h"
 
 /* The reply an invocation produces: an error code with its message words, or success
  * with results.  Only a Call delivers it. */
 typedef struct invocation_result {
-    word_t error; /* enum pn_error */
+    word_t error; /* enum pn_error, or INV_PREEMPTED */
     unsigned length;
-    word_t mr[4];
+    word_t mr[5];
 } invocation_result_t;
+
+/* Not an ABI error: the operation was preempted and the caller will re-execute it. */
+#define INV_PREEMPTED 0x100
 
 typedef struct invocation {
     tcb_t *caller;
@@ -25,8 +28,30 @@ typedef struct invocation {
 
 static inline invocation_result_t inv_error(word_t error) { return (invocation_result_t){error, 0, {0}}; }
 static inline invocation_result_t inv_error1(word_t error, word_t a) { return (invocation_result_t){error, 1, {a}}; }
+static inline invocation_result_t inv_error2(word_t error, word_t a, word_t b) { return (invocation_result_t){error, 2, {a, b}}; }
 static inline invocation_result_t inv_ok(void) { return (invocation_result_t){PN_NO_ERROR, 0, {0}}; }
+static inline invocation_result_t inv_result1(word_t v) { return (invocation_result_t){PN_NO_ERROR, 1, {v}}; }
+static inline invocation_result_t inv_status(exception_t e) { return e == EX_PREEMPTED ? inv_error(INV_PREEMPTED) : inv_ok(); }
+
+/* Argument word i (types.md §1: MR0..3 in registers, the rest in the IPC buffer). */
+word_t inv_arg(const invocation_t *inv, unsigned i);
+
+/* A slot named by index and depth, for CNode operations (types.md §5): the failure is
+ * returned as a FailedLookup/RangeError result with the given source flag. */
+typedef struct slot_lookup {
+    cte_t *slot;
+    invocation_result_t error; /* valid when slot is NULL */
+} slot_lookup_t;
+slot_lookup_t lookup_slot_for_cnode_op(bool is_source, cap_t root, word_t index, word_t depth);
+invocation_result_t inv_failed_lookup(bool is_source, const lookup_fault_t *lf);
 
 invocation_result_t invocation_decode(const invocation_t *inv);
+invocation_result_t cnode_decode(const invocation_t *inv);
+invocation_result_t untyped_decode(const invocation_t *inv);
+invocation_result_t arch_decode(const invocation_t *inv);
+
+/* Deleting and revoking (cnode.c): preemptible, EX_PREEMPTED when interrupted. */
+exception_t cnode_delete(cte_t *slot);
+exception_t cnode_revoke(cte_t *slot);
 
 #endif

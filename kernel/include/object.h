@@ -44,6 +44,11 @@ enum tcb_slot {
 };
 
 struct sched_context;
+struct endpoint;
+struct notification;
+struct reply;
+
+typedef enum exception { EX_NONE = 0, EX_PREEMPTED } exception_t;
 
 typedef struct tcb {
     struct user_context ctx; /* first: entry code saves registers here */
@@ -53,6 +58,9 @@ typedef struct tcb {
     word_t flags;
     word_t ipc_buffer;       /* user address of the IPC buffer */
     struct sched_context *sc;
+    struct notification *bound_notification;
+    void *blocked_on;        /* the endpoint or notification it waits in, if any */
+    struct tcb *ep_next, *ep_prev; /* endpoint / notification queue */
     bool in_ready_queue;
     struct tcb *sched_next, *sched_prev; /* ready queue */
     struct tcb *debug_next, *debug_prev; /* every thread, for DebugDumpScheduler */
@@ -60,6 +68,36 @@ typedef struct tcb {
     struct fpu_state fpu;
 } tcb_t;
 _Static_assert(sizeof(tcb_t) <= BIT(PN_TCB_BITS), "TCB must fit its object size");
+
+/* Endpoint (16 bytes): a queue of threads all sending or all receiving; the queue's
+ * kind lives in the low bits of the head pointer (TCBs are at least 2 KiB aligned). */
+enum endpoint_state { EP_IDLE = 0, EP_SEND = 1, EP_RECV = 2 };
+typedef struct endpoint {
+    word_t head_state;
+    tcb_t *tail;
+} endpoint_t;
+_Static_assert(sizeof(endpoint_t) <= BIT(PN_ENDPOINT_BITS), "endpoint object size");
+static inline tcb_t *endpoint_head(const endpoint_t *e) { return (tcb_t *)(e->head_state & ~(word_t)3); }
+static inline enum endpoint_state endpoint_state(const endpoint_t *e) { return (enum endpoint_state)(e->head_state & 3); }
+
+/* Notification (64 bytes). */
+enum notification_state { NTFN_IDLE = 0, NTFN_WAITING = 1, NTFN_ACTIVE = 2 };
+typedef struct notification {
+    word_t state;
+    word_t word; /* pending badge bits */
+    tcb_t *head, *tail;
+    tcb_t *bound_tcb;
+    struct sched_context *sc;
+} notification_t;
+_Static_assert(sizeof(notification_t) <= BIT(PN_NOTIFICATION_BITS), "notification object size");
+
+/* Reply object (32 bytes): the link between a caller and the thread that received its call. */
+typedef struct reply {
+    tcb_t *tcb;
+    word_t prev; /* call stack */
+    word_t next;
+} reply_t;
+_Static_assert(sizeof(reply_t) <= BIT(PN_REPLY_BITS), "reply object size");
 
 /* Scheduling context: a 96-byte core followed by the refill ring (types.md §9). */
 typedef struct refill {

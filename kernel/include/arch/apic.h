@@ -5,12 +5,18 @@
 #include "types.h"
 
 #define X86_MAX_IOAPICS 8
+#define VECTOR_TIMER 157    /* the kernel's timer (semantics.md §10) */
+#define VECTOR_SPURIOUS 255
 
 extern paddr_t x86_lapic_paddr;
 extern paddr_t x86_ioapic_paddr[X86_MAX_IOAPICS];
 extern unsigned x86_num_ioapics;
 
-/* Maps the APIC registers (uncached) and masks every IOAPIC line. */
+/* Maps the APIC registers, enables the local APIC with its timer counting down freely
+ * (for calibration) and masks every IOAPIC line. */
 void apic_init(void);
+uint32_t apic_timer_count(void);
+/* Starts the kernel's periodic timer: one interrupt every `ticks` timer ticks. */
+void apic_timer_start_periodic(uint32_t ticks);
 
 #endif

@@ -37,6 +37,11 @@ NORETURN void machine_return_to_user(struct tcb *t);
 NORETURN void machine_idle(void);
 void machine_fpu_init_state(struct fpu_state *s);
 void machine_context_init_user(struct user_context *ctx);
+/* An interrupt is waiting to be taken (checked with interrupts disabled). */
+bool machine_interrupt_pending(void);
+/* Handles a device or timer interrupt (vector) that arrived while the kernel was entered. */
+void machine_handle_interrupt(word_t vector);
+
 /* The thread is going away: drop any CPU state cached for it. */
 void machine_forget_thread(struct tcb *t);
 

@@ -31,4 +31,17 @@ void vspace_install_table(uint64_t *pml4, int table_type, word_t vaddr, void *ta
 /* Boot only: maps a 4 KiB user page read-write through existing tables. */
 void vspace_map_4k(uint64_t *pml4, word_t vaddr, paddr_t frame);
 
+/* Loads the address space whose PML4 is at root (if it is not loaded already). */
+void vspace_activate(paddr_t root);
+/* The PML4 the ASID names, or NULL. */
+uint64_t *vspace_find_pml4(word_t asid);
+/* Removes a mapping of a frame if the VSpace of the ASID still maps it at vaddr. */
+void vspace_unmap_frame(word_t asid, word_t vaddr, paddr_t frame, unsigned size_bits);
+/* Unlinks a PDPT, PD or page table from its parent if it is still linked there. */
+void vspace_unmap_table(int table_type, word_t asid, word_t vaddr, void *table);
+/* The ASID stops naming the PML4 (if it still does). */
+void vspace_release_asid(word_t asid, uint64_t *pml4);
+/* Every ASID of the pool stops naming its PML4, and the pool leaves the ASID table. */
+void vspace_delete_asid_pool(unsigned index, asid_pool_t *pool);
+
 #endif

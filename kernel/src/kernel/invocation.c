@@ -1,6 +1,46 @@
-/* Object invocations, dispatched on the invoked cap's type.  Each object's methods
- * arrive with its subsystem; until then its caps accept no label. */
+/* Object invocations, dispatched on the invoked cap's type (invocations.md). */
 #include "invocation.h"
+#include "message.h"
+
+word_t inv_arg(const invocation_t *inv, unsigned i)
+{
+    return msg_get(inv->caller, inv->buffer, i);
+}
+
+invocation_result_t inv_failed_lookup(bool is_source, const lookup_fault_t *lf)
+{
+    invocation_result_t r = {PN_FAILED_LOOKUP, 1, {is_source}};
+    r.length += lookup_fault_words(lf, &r.mr[1]);
+    return r;
+}
+
+slot_lookup_t lookup_slot_for_cnode_op(bool is_source, cap_t root, word_t index, word_t depth)
+{
+    slot_lookup_t r = {NULL, {0}};
+    lookup_fault_t lf;
+    if (cap_type(root) != PN_CAP_CNODE) {
+        lf = (lookup_fault_t){.type = PN_LOOKUP_INVALID_ROOT};
+        r.error = inv_failed_lookup(is_source, &lf);
+        return r;
+    }
+    if (depth < 1 || depth > 64) {
+        r.error = inv_error2(PN_RANGE_ERROR, 1, 64);
+        return r;
+    }
+    word_t left;
+    cte_t *slot = cspace_resolve(root, index, depth, &left, &lf);
+    if (!slot) {
+        r.error = inv_failed_lookup(is_source, &lf);
+        return r;
+    }
+    if (left != 0) {
+        lf = (lookup_fault_t){.type = PN_LOOKUP_DEPTH_MISMATCH, .bits_left = left, .bits_found = 0};
+        r.error = inv_failed_lookup(is_source, &lf);
+        return r;
+    }
+    r.slot = slot;
+    return r;
+}
 
 invocation_result_t invocation_decode(const invocation_t *inv)
 {
@@ -8,7 +48,15 @@ invocation_result_t invocation_decode(const invocation_t *inv)
     case PN_CAP_NULL:
     case PN_CAP_ZOMBIE:
         return inv_error1(PN_INVALID_CAPABILITY, 0);
+    case PN_CAP_CNODE:
+        return cnode_decode(inv);
+    case PN_CAP_UNTYPED:
+        return untyped_decode(inv);
+    case PN_CAP_IO_PORT_CONTROL:
+    case PN_CAP_IO_PORT:
+        return arch_decode(inv);
     default:
+        /* Methods of the other objects arrive with their subsystems. */
         return inv_error(PN_ILLEGAL_OPERATION);
     }
 }

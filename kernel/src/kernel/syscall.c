@@ -7,6 +7,7 @@
 #include "invocation.h"
 #include "kstring.h"
 #include "message.h"
+#include "preemption.h"
 #include "thread.h"
 
 void msg_kernel_reply(tcb_t *t, word_t label, const word_t *mrs, unsigned n)
@@ -70,11 +71,17 @@ static void send_invocation(tcb_t *t, word_t cptr, word_t info, enum send_kind k
             }
         }
     }
-    invocation_result_t r;
     if (kind == SEND_FIRST_PHASE && refused_in_first_phase(inv.cap))
-        r = inv_error1(PN_INVALID_CAPABILITY, 0);
-    else
-        r = invocation_decode(&inv);
+        return;
+    /* The caller stays in Restart while the operation runs: if it is preempted, the
+     * caller re-executes the system call and the operation continues. */
+    t->state = TS_RESTART;
+    invocation_result_t r = invocation_decode(&inv);
+    if (r.error == INV_PREEMPTED)
+        return;
+    if (t->state != TS_RESTART)
+        return; /* the operation stopped the caller itself: no reply */
+    t->state = TS_RUNNING;
     if (kind == SEND_CALL)
         reply_result(t, &r);
 }
@@ -108,12 +115,12 @@ static void handle_api_syscall(tcb_t *t, sword_t n, word_t cptr, word_t info)
     case PN_SYS_REPLY_RECV:
     case PN_SYS_NB_SEND_WAIT:
         send_invocation(t, t->ctx.r12, info, SEND_FIRST_PHASE);
-        if (thread_is_runnable(t))
+        if (t->state == TS_RUNNING) /* not preempted, not stopped */
             receive(t, cptr);
         break;
     case PN_SYS_NB_SEND_RECV:
         send_invocation(t, t->ctx.r13, info, SEND_FIRST_PHASE);
-        if (thread_is_runnable(t))
+        if (t->state == TS_RUNNING)
             receive(t, cptr);
         break;
     case PN_SYS_RECV:
@@ -123,8 +130,7 @@ static void handle_api_syscall(tcb_t *t, sword_t n, word_t cptr, word_t info)
         receive(t, cptr);
         break;
     case PN_SYS_YIELD:
-        sched_dequeue(t);
-        sched_enqueue(t); /* to the tail of its priority */
+        sched_timeslice_end(t);
         break;
     }
 }
@@ -177,6 +183,9 @@ static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
         return;
     case PN_SYS_DEBUG_NAME_THREAD:
         debug_name_thread(t, arg);
+        return;
+    case PN_SYS_DEBUG_PREEMPTIONS:
+        t->ctx.rdi = preemption_count;
         return;
 #endif
     case PN_SYS_SET_TLS_BASE:

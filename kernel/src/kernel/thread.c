@@ -1,6 +1,7 @@
 /* Threads and the scheduler: 256 priority queues, a bitmap to find the highest. */
 #include "thread.h"
 #include "arch/machine.h"
+#include "arch/vspace.h"
 #include "arch/x86.h"
 #include "console.h"
 #include "kstring.h"
@@ -13,6 +14,7 @@ static word_t ready_bitmap[PN_CONFIG_NUM_PRIORITIES / 64];
 
 void thread_init(tcb_t *t, const char *name)
 {
+    t->debug_prev = NULL;
     machine_context_init_user(&t->ctx);
     machine_fpu_init_state(&t->fpu);
     size_t n = MIN(strlen(name), sizeof(t->name) - 1);
@@ -27,16 +29,38 @@ void thread_init(tcb_t *t, const char *name)
 void thread_set_state(tcb_t *t, enum thread_state s)
 {
     t->state = s;
-    if (thread_is_runnable(t))
+    if (thread_is_schedulable(t))
         sched_enqueue(t);
     else
         sched_dequeue(t);
 }
 
+void thread_forget(tcb_t *t)
+{
+    sched_dequeue(t);
+    machine_forget_thread(t);
+    if (t->debug_prev)
+        t->debug_prev->debug_next = t->debug_next;
+    else if (ks_debug_list == t)
+        ks_debug_list = t->debug_next;
+    if (t->debug_next)
+        t->debug_next->debug_prev = t->debug_prev;
+    t->debug_next = t->debug_prev = NULL;
+}
+
+void sched_timeslice_end(tcb_t *t)
+{
+    if (t->in_ready_queue) {
+        sched_dequeue(t);
+        sched_enqueue(t);
+    }
+}
+
 paddr_t thread_vspace_root(const tcb_t *t)
 {
     cap_t c = t->slots[TCB_SLOT_VTABLE].cap;
-    if (cap_type(c) == PN_CAP_PML4 && cap_mapped_asid(c) != 0)
+    if (cap_type(c) == PN_CAP_PML4 && cap_mapped_asid(c) != 0 &&
+        vspace_find_pml4(cap_mapped_asid(c)) == cap_object(c))
         return kptr_to_paddr(cap_object(c));
     return kptr_to_paddr(kernel_pml4); /* no valid VSpace: every user access faults */
 }

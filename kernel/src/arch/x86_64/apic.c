@@ -1,12 +1,29 @@
-/* Local APIC and IOAPICs.  For now: map them and keep every IOAPIC line masked. */
+/* Local APIC (the kernel's timer) and IOAPICs (lines masked until user level asks). */
 #include "arch/apic.h"
+#include "arch/machine.h"
 #include "arch/vspace.h"
+#include "arch/x86.h"
+#include "thread.h"
 
 paddr_t x86_lapic_paddr;
 paddr_t x86_ioapic_paddr[X86_MAX_IOAPICS];
 unsigned x86_num_ioapics;
 
+static volatile uint32_t *lapic;
 static volatile uint32_t *ioapic_regs[X86_MAX_IOAPICS];
+
+#define LAPIC_EOI 0xb0
+#define LAPIC_SVR 0xf0
+#define LAPIC_IRR 0x200
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INITIAL 0x380
+#define LAPIC_TIMER_CURRENT 0x390
+#define LAPIC_TIMER_DIVIDE 0x3e0
+#define LVT_MASKED BIT(16)
+#define LVT_PERIODIC BIT(17)
+
+static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
+static void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
 
 static uint32_t ioapic_read(unsigned i, uint32_t reg)
 {
@@ -22,11 +39,43 @@ static void ioapic_write(unsigned i, uint32_t reg, uint32_t v)
 
 void apic_init(void)
 {
-    vspace_map_device(x86_lapic_paddr);
+    lapic = vspace_map_device(x86_lapic_paddr);
+    lapic_write(LAPIC_SVR, BIT(8) | VECTOR_SPURIOUS); /* software-enable */
+    lapic_write(LAPIC_TIMER_DIVIDE, 0xb);               /* divide by 1 */
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_TIMER);
+    lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);       /* free-running, for calibration */
     for (unsigned i = 0; i < x86_num_ioapics; i++) {
         ioapic_regs[i] = vspace_map_device(x86_ioapic_paddr[i]);
         unsigned lines = ((ioapic_read(i, 1) >> 16) & 0xff) + 1;
         for (unsigned pin = 0; pin < lines; pin++)
             ioapic_write(i, 0x10 + 2 * pin, BIT(16)); /* masked */
     }
+}
+
+uint32_t apic_timer_count(void)
+{
+    return lapic_read(LAPIC_TIMER_CURRENT);
+}
+
+void apic_timer_start_periodic(uint32_t ticks)
+{
+    lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
+    lapic_write(LAPIC_TIMER_INITIAL, ticks);
+}
+
+bool machine_interrupt_pending(void)
+{
+    for (unsigned i = 1; i < 8; i++) /* vectors 32..255 */
+        if (lapic_read(LAPIC_IRR + 0x10 * i))
+            return true;
+    return false;
+}
+
+void machine_handle_interrupt(word_t vector)
+{
+    if (vector == VECTOR_SPURIOUS)
+        return;
+    lapic_write(LAPIC_EOI, 0);
+    if (vector == VECTOR_TIMER && ks_cur)
+        sched_timeslice_end(ks_cur);
 }

@@ -154,7 +154,9 @@ static void read_acpi(void)
     }
 }
 
-/* ---- the TSC frequency, against PIT channel 2 ---- */
+/* ---- the TSC and local APIC timer frequencies, against PIT channel 2 ---- */
+static uint32_t apic_ticks_per_ms;
+
 static uint32_t calibrate_tsc_mhz(void)
 {
     const unsigned ms = 10, count = 1193182 * ms / 1000;
@@ -163,11 +165,13 @@ static uint32_t calibrate_tsc_mhz(void)
     outb(0x43, 0xb0);                  /* channel 2, lo/hi byte, mode 0 */
     outb(0x42, count & 0xff);
     outb(0x42, count >> 8);
+    uint32_t a0 = apic_timer_count();
     uint64_t t0 = rdtsc();
     for (unsigned long polls = 0; !(inb(0x61) & 0x20); polls++)
         if (polls > 100000000)
             kpanic("the PIT does not count: cannot calibrate the TSC");
     uint64_t ticks = rdtsc() - t0;
+    apic_ticks_per_ms = (a0 - apic_timer_count()) / ms;
     outb(0x61, gate);
     return (uint32_t)((ticks + ms * 500) / (ms * 1000));
 }
@@ -461,5 +465,6 @@ NORETURN void boot_main(uint32_t mbi_paddr)
             machine_tsc_mhz, x86_num_ioapics);
     create_root_task(mbi);
     vspace_drop_identity_map();
+    apic_timer_start_periodic(apic_ticks_per_ms * PN_CONFIG_BOOT_TIME_SLICE_MS);
     kernel_exit();
 }

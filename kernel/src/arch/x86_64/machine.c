@@ -1,5 +1,6 @@
 /* CPU set-up: segments, TSS, interrupt table, SYSCALL, FPU; the console; stopping. */
 #include "arch/machine.h"
+#include "arch/vspace.h"
 #include "arch/x86.h"
 #include "asm.h"
 #include "console.h"
@@ -175,7 +176,6 @@ void machine_context_init_user(struct user_context *ctx)
  * different thread is about to run, so no thread ever runs with another's FPU state. */
 static struct tcb *fpu_owner;
 static word_t loaded_fs_base, loaded_gs_base;
-static paddr_t loaded_vspace;
 
 void machine_set_current_context(struct user_context *ctx)
 {
@@ -186,11 +186,7 @@ NORETURN void machine_return_to_user(struct tcb *t)
 {
     struct user_context *ctx = &t->ctx;
     machine_set_current_context(ctx);
-    paddr_t root = thread_vspace_root(t);
-    if (root != loaded_vspace) {
-        write_cr3(root);
-        loaded_vspace = root;
-    }
+    vspace_activate(thread_vspace_root(t));
     if (ctx->fs_base != loaded_fs_base) {
         wrmsr(MSR_FS_BASE, ctx->fs_base);
         loaded_fs_base = ctx->fs_base;
@@ -217,8 +213,7 @@ void machine_forget_thread(struct tcb *t)
 
 NORETURN void machine_idle(void)
 {
-    write_cr3(kptr_to_paddr(kernel_pml4));
-    loaded_vspace = kptr_to_paddr(kernel_pml4);
+    vspace_activate(kptr_to_paddr(kernel_pml4));
     x86_idle();
 }
 

@@ -1,4 +1,5 @@
 /* Exceptions and interrupts (faults.md §2: UserException, VMFault, int N). */
+#include "arch/apic.h"
 #include "arch/machine.h"
 #include "arch/x86.h"
 #include "console.h"
@@ -10,12 +11,7 @@ extern bool x86_in_idle;
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_FIRST_IRQ 32
 #define VECTOR_FIRST_SOFTWARE 158
-#define VECTOR_IGNORED 255
-
-static void handle_interrupt(word_t vector)
-{
-    (void)vector; /* no interrupt source is enabled yet */
-}
+#define VECTOR_IGNORED 255 /* int 255 from user level is ignored; also the APIC's spurious vector */
 
 NORETURN void c_handle_trap(void)
 {
@@ -36,7 +32,7 @@ NORETURN void c_handle_trap(void)
         fault_t f = {.type = PN_FAULT_UNKNOWN_SYSCALL, .code = v << 24 | (c->rax & 0xffffff)};
         fault_raise(t, &f);
     } else if (v != VECTOR_IGNORED) {
-        handle_interrupt(v);
+        machine_handle_interrupt(v);
     }
     kernel_exit();
 }
@@ -44,7 +40,7 @@ NORETURN void c_handle_trap(void)
 NORETURN void c_handle_idle_interrupt(word_t vector)
 {
     x86_in_idle = false;
-    handle_interrupt(vector);
+    machine_handle_interrupt(vector);
     kernel_exit();
 }
 

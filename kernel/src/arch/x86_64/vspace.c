@@ -103,3 +103,94 @@ void vspace_map_4k(uint64_t *pml4, word_t vaddr, paddr_t frame)
 {
     *slot_for(pml4, vaddr, 12) = frame | PTE_P | PTE_RW | PTE_US;
 }
+
+/* ---- the loaded VSpace, and mappings going away ---- */
+
+static paddr_t loaded_root;
+
+void vspace_activate(paddr_t root)
+{
+    if (root != loaded_root) {
+        write_cr3(root);
+        loaded_root = root;
+    }
+}
+
+static void flush_if_loaded(const uint64_t *pml4, word_t vaddr, bool everything)
+{
+    if (kptr_to_paddr(pml4) != loaded_root)
+        return;
+    if (everything)
+        write_cr3(loaded_root);
+    else
+        invlpg(vaddr);
+}
+
+uint64_t *vspace_find_pml4(word_t asid)
+{
+    asid_pool_t *pool = x86_asid_table[asid >> PN_ASID_POOL_INDEX_BITS];
+    return pool ? pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] : NULL;
+}
+
+/* The entry for vaddr at the level whose entries map 2^shift bytes, or NULL if a level
+ * above is missing or is a large page. */
+static uint64_t *find_entry(uint64_t *pml4, word_t vaddr, unsigned shift)
+{
+    uint64_t *t = pml4;
+    for (unsigned s = 39; s > shift; s -= 9) {
+        uint64_t e = t[(vaddr >> s) & 511];
+        if (!(e & PTE_P) || (e & PTE_PS))
+            return NULL;
+        t = paddr_to_kptr(e & PTE_ADDR_MASK);
+    }
+    return &t[(vaddr >> shift) & 511];
+}
+
+void vspace_unmap_frame(word_t asid, word_t vaddr, paddr_t frame, unsigned size_bits)
+{
+    uint64_t *pml4 = vspace_find_pml4(asid);
+    uint64_t *e = pml4 ? find_entry(pml4, vaddr, size_bits) : NULL;
+    if (!e || !(*e & PTE_P))
+        return;
+    bool large = size_bits > PN_PAGE_BITS;
+    if (large != !!(*e & PTE_PS) || (*e & PTE_ADDR_MASK & ~MASK(size_bits)) != frame)
+        return;
+    *e = 0;
+    flush_if_loaded(pml4, vaddr, false);
+}
+
+void vspace_unmap_table(int table_type, word_t asid, word_t vaddr, void *table)
+{
+    unsigned shift = table_type == PN_CAP_PDPT ? 39 : table_type == PN_CAP_PAGE_DIRECTORY ? 30 : 21;
+    uint64_t *pml4 = vspace_find_pml4(asid);
+    uint64_t *e = pml4 ? find_entry(pml4, vaddr, shift) : NULL;
+    if (!e || !(*e & PTE_P) || (*e & PTE_PS) || (*e & PTE_ADDR_MASK) != kptr_to_paddr(table))
+        return;
+    *e = 0;
+    flush_if_loaded(pml4, vaddr, true);
+}
+
+static void forget_vspace(const uint64_t *pml4)
+{
+    if (kptr_to_paddr(pml4) == loaded_root)
+        vspace_activate(kptr_to_paddr(kernel_pml4));
+}
+
+void vspace_release_asid(word_t asid, uint64_t *pml4)
+{
+    asid_pool_t *pool = x86_asid_table[asid >> PN_ASID_POOL_INDEX_BITS];
+    if (!pool || pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] != pml4)
+        return;
+    pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] = NULL;
+    forget_vspace(pml4);
+}
+
+void vspace_delete_asid_pool(unsigned index, asid_pool_t *pool)
+{
+    if (x86_asid_table[index] != pool)
+        return;
+    for (unsigned i = 0; i < ARRAY_SIZE(pool->pml4); i++)
+        if (pool->pml4[i])
+            forget_vspace(pool->pml4[i]);
+    x86_asid_table[index] = NULL;
+}
