@@ -4,22 +4,20 @@
 
 #include "cspace.h"
 
-typedef struct fault {
-    enum pn_fault_type type;
-    word_t addr;          /* CapFault: cptr; VMFault: CR2 */
-    word_t code;          /* CapFault: in receive phase; UnknownSyscall: number;
-                             UserException: vector; VMFault: error code */
-    word_t extra;         /* UserException: CPU error code; VMFault: instruction fetch */
-    lookup_fault_t lookup; /* CapFault */
-} fault_t;
-
 /* Raises a fault for thread t (which stops running until the fault is handled). */
 void fault_raise(tcb_t *t, const fault_t *f);
 
 static inline void fault_cap(tcb_t *t, word_t cptr, bool in_receive, const lookup_fault_t *lf)
 {
-    fault_t f = {.type = PN_FAULT_CAP, .addr = cptr, .code = in_receive, .lookup = *lf};
+    fault_t f = {.type = PN_FAULT_CAP, .addr = cptr, .code = in_receive};
+    f.lookup_length = lookup_fault_words(lf, f.lookup);
     fault_raise(t, &f);
 }
+
+/* The fault message (faults.md §2) for t's recorded fault: words and label. */
+unsigned fault_message(const tcb_t *t, word_t w[PN_UNKNOWN_SYSCALL_LENGTH]);
+/* Applies a handler's reply to a faulted thread (faults.md §3); returns whether the
+ * thread restarts (else it becomes Inactive). */
+bool fault_handle_reply(tcb_t *t, tcb_t *replier, word_t label, unsigned length);
 
 #endif

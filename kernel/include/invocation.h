@@ -9,7 +9,7 @@
 typedef struct invocation_result {
     word_t error; /* enum pn_error, or INV_PREEMPTED */
     unsigned length;
-    word_t mr[5];
+    word_t mr[PN_UC_COUNT]; /* ReadRegisters returns up to 20 words */
 } invocation_result_t;
 
 /* Not an ABI error: the operation was preempted and the caller will re-execute it. */
@@ -24,10 +24,14 @@ typedef struct invocation {
     const pn_ipc_buffer_t *buffer; /* caller's IPC buffer for MR4.., or NULL */
     unsigned extra_caps;
     cte_t *extra[PN_MSG_MAX_EXTRA_CAPS];
+    bool is_call;    /* a Call: the caller waits for a reply */
+    bool blocking;   /* Send or Call (not NBSend or a first phase) */
+    bool can_donate; /* Call or a first phase may donate the caller's SC */
 } invocation_t;
 
 static inline invocation_result_t inv_error(word_t error) { return (invocation_result_t){error, 0, {0}}; }
 static inline invocation_result_t inv_error1(word_t error, word_t a) { return (invocation_result_t){error, 1, {a}}; }
+static inline invocation_result_t inv_preempted(void) { return inv_error(INV_PREEMPTED); }
 static inline invocation_result_t inv_error2(word_t error, word_t a, word_t b) { return (invocation_result_t){error, 2, {a, b}}; }
 static inline invocation_result_t inv_ok(void) { return (invocation_result_t){PN_NO_ERROR, 0, {0}}; }
 static inline invocation_result_t inv_result1(word_t v) { return (invocation_result_t){PN_NO_ERROR, 1, {v}}; }
@@ -49,6 +53,7 @@ invocation_result_t invocation_decode(const invocation_t *inv);
 invocation_result_t cnode_decode(const invocation_t *inv);
 invocation_result_t untyped_decode(const invocation_t *inv);
 invocation_result_t arch_decode(const invocation_t *inv);
+invocation_result_t tcb_decode(const invocation_t *inv);
 
 /* Deleting and revoking (cnode.c): preemptible, EX_PREEMPTED when interrupted. */
 exception_t cnode_delete(cte_t *slot);

@@ -50,17 +50,37 @@ struct reply;
 
 typedef enum exception { EX_NONE = 0, EX_PREEMPTED } exception_t;
 
+/* A pending fault, recorded for delivery to the fault handler (faults.md). */
+typedef struct fault {
+    word_t type;           /* enum pn_fault_type; PN_FAULT_NULL: none */
+    word_t addr;           /* CapFault: cptr; VMFault: CR2 */
+    word_t code;           /* CapFault: in receive phase; UnknownSyscall: number;
+                              UserException: vector; VMFault: error code */
+    word_t extra;          /* UserException: CPU error code; VMFault: instruction fetch */
+    word_t lookup[4];      /* CapFault: the lookup failure words (faults.md §4) */
+    word_t lookup_length;
+} fault_t;
+
+#define TCB_FLAG_FPU_DISABLED BIT(0)
+#define TCB_FLAGS_VALID TCB_FLAG_FPU_DISABLED
+
 typedef struct tcb {
     struct user_context ctx; /* first: entry code saves registers here */
     cte_t slots[TCB_SLOT_COUNT];
     enum thread_state state;
     uint8_t priority, mcp, domain;
-    word_t flags;
+    word_t flags;            /* TCB_FLAG_* (TCB_SetFlags) */
     word_t ipc_buffer;       /* user address of the IPC buffer */
     struct sched_context *sc;
     struct notification *bound_notification;
-    void *blocked_on;        /* the endpoint or notification it waits in, if any */
+    /* IPC in progress: what it waits in, and what a queued sender sends with. */
+    void *blocked_on;        /* endpoint or notification */
+    struct reply *reply;     /* BlockedOnReceive: its reply object; BlockedOnReply: the one holding it */
+    word_t ipc_badge;
+    bool ipc_can_grant, ipc_can_grant_reply, ipc_is_call;
     struct tcb *ep_next, *ep_prev; /* endpoint / notification queue */
+    fault_t fault;
+    struct sched_context *yield_to; /* SchedContext_YieldTo in progress */
     bool in_ready_queue;
     struct tcb *sched_next, *sched_prev; /* ready queue */
     struct tcb *debug_next, *debug_prev; /* every thread, for DebugDumpScheduler */
@@ -91,11 +111,14 @@ typedef struct notification {
 } notification_t;
 _Static_assert(sizeof(notification_t) <= BIT(PN_NOTIFICATION_BITS), "notification object size");
 
-/* Reply object (32 bytes): the link between a caller and the thread that received its call. */
+/* Reply object (32 bytes): the link between a caller and the thread that received its
+ * call.  Replies whose calls donated a scheduling context form a call stack: `prev` is
+ * the older reply, `next` the newer one or, for the newest (the head), the SC itself. */
 typedef struct reply {
     tcb_t *tcb;
-    word_t prev; /* call stack */
-    word_t next;
+    struct reply *prev;
+    void *next;        /* reply_t * or, if next_is_sc, sched_context_t * */
+    word_t next_is_sc;
 } reply_t;
 _Static_assert(sizeof(reply_t) <= BIT(PN_REPLY_BITS), "reply object size");
 
@@ -110,8 +133,8 @@ typedef struct sched_context {
     word_t consumed;
     word_t badge;
     tcb_t *tcb;
-    void *notification;
-    void *reply;
+    struct notification *notification;
+    reply_t *reply;          /* head of the call stack it was donated along */
     tcb_t *yield_from;
     word_t refill_max;
     word_t refill_head;

@@ -37,6 +37,11 @@ NORETURN void machine_return_to_user(struct tcb *t);
 NORETURN void machine_idle(void);
 void machine_fpu_init_state(struct fpu_state *s);
 void machine_context_init_user(struct user_context *ctx);
+/* The current time: TSC ticks. */
+word_t machine_now(void);
+/* TCB_SetFlags changed t's FPU flag: save or reload its FPU state as needed. */
+void machine_fpu_flags_changed(struct tcb *t);
+
 /* An interrupt is waiting to be taken (checked with interrupts disabled). */
 bool machine_interrupt_pending(void);
 /* Handles a device or timer interrupt (vector) that arrived while the kernel was entered. */

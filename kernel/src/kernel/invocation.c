@@ -1,6 +1,8 @@
 /* Object invocations, dispatched on the invoked cap's type (invocations.md). */
 #include "invocation.h"
+#include "ipc.h"
 #include "message.h"
+#include "schedcontext.h"
 
 word_t inv_arg(const invocation_t *inv, unsigned i)
 {
@@ -48,6 +50,33 @@ invocation_result_t invocation_decode(const invocation_t *inv)
     case PN_CAP_NULL:
     case PN_CAP_ZOMBIE:
         return inv_error1(PN_INVALID_CAPABILITY, 0);
+    case PN_CAP_ENDPOINT: {
+        cap_t c = inv->cap;
+        if (!(cap_rights(c) & PN_RIGHT_WRITE))
+            return inv_error1(PN_INVALID_CAPABILITY, 0);
+        send_params_t p = {.badge = cap_badge(c),
+                           .can_grant = cap_rights(c) & PN_RIGHT_GRANT,
+                           .can_grant_reply = cap_rights(c) & PN_RIGHT_GRANT_REPLY,
+                           .blocking = inv->blocking,
+                           .is_call = inv->is_call,
+                           .can_donate = inv->can_donate};
+        endpoint_send(cap_object(c), inv->caller, &p);
+        return inv_ok();
+    }
+    case PN_CAP_NOTIFICATION:
+        if (!(cap_rights(inv->cap) & PN_RIGHT_WRITE))
+            return inv_error1(PN_INVALID_CAPABILITY, 0);
+        notification_signal(cap_object(inv->cap), cap_badge(inv->cap));
+        return inv_ok();
+    case PN_CAP_REPLY:
+        reply_deliver(cap_object(inv->cap), inv->caller, cap_reply_can_grant(inv->cap));
+        return inv_ok();
+    case PN_CAP_THREAD:
+        return tcb_decode(inv);
+    case PN_CAP_SCHED_CONTROL:
+        return sched_control_decode(inv);
+    case PN_CAP_SCHED_CONTEXT:
+        return sched_context_decode(inv);
     case PN_CAP_CNODE:
         return cnode_decode(inv);
     case PN_CAP_UNTYPED:

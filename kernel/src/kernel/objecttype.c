@@ -4,6 +4,8 @@
 #include "cdt.h"
 #include "console.h"
 #include "kstring.h"
+#include "ipc.h"
+#include "schedcontext.h"
 #include "thread.h"
 
 word_t object_size_bits(word_t type, word_t user_bits)
@@ -190,45 +192,20 @@ derive_result_t cap_derive(const cte_t *slot, cap_t c)
 
 static void tcb_finalise(tcb_t *t)
 {
-    if (t->bound_notification) {
-        t->bound_notification->bound_tcb = NULL;
-        t->bound_notification = NULL;
-    }
-    if (t->sc) {
-        t->sc->tcb = NULL;
-        t->sc = NULL;
-    }
-    thread_set_state(t, TS_INACTIVE);
+    if (t->bound_notification)
+        notification_unbind(t->bound_notification);
+    if (t->sc)
+        sc_unbind_tcb(t->sc);
+    thread_suspend(t);
     thread_forget(t);
-}
-
-static void sc_finalise(sched_context_t *sc)
-{
-    if (sc->tcb) {
-        sched_dequeue(sc->tcb);
-        sc->tcb->sc = NULL;
-        sc->tcb = NULL;
-    }
-    if (sc->notification) {
-        ((notification_t *)sc->notification)->sc = NULL;
-        sc->notification = NULL;
-    }
-    sc->refill_max = sc->refill_count = sc->refill_head = 0;
-    sc->sporadic = 0;
 }
 
 static void notification_finalise(notification_t *n)
 {
-    if (n->bound_tcb) {
-        n->bound_tcb->bound_notification = NULL;
-        n->bound_tcb = NULL;
-    }
-    if (n->sc) {
-        n->sc->notification = NULL;
-        n->sc = NULL;
-    }
-    /* No thread can wait on a notification before IPC exists (the threads issue). */
-    kassert(n->head == NULL);
+    notification_unbind(n);
+    if (n->sc)
+        sc_unbind_notification(n->sc);
+    notification_cancel_all(n);
 }
 
 finalise_result_t cap_finalise(cap_t c, bool final)
@@ -236,16 +213,16 @@ finalise_result_t cap_finalise(cap_t c, bool final)
     finalise_result_t r = {cap_null(), cap_null()};
     switch (cap_type(c)) {
     case PN_CAP_ENDPOINT:
-        /* No thread can be queued on an endpoint before IPC exists (the threads issue). */
-        kassert(!final || endpoint_head(cap_object(c)) == NULL);
+        if (final)
+            endpoint_cancel_all(cap_object(c));
         return r;
     case PN_CAP_NOTIFICATION:
         if (final)
             notification_finalise(cap_object(c));
         return r;
     case PN_CAP_REPLY:
-        /* A reply object is attached to threads only by IPC (the threads issue). */
-        kassert(!final || ((reply_t *)cap_object(c))->tcb == NULL);
+        if (final)
+            reply_finalise(cap_object(c));
         return r;
     case PN_CAP_CNODE:
         if (final)

@@ -5,6 +5,7 @@
 #include "debug.h"
 #include "fault.h"
 #include "invocation.h"
+#include "ipc.h"
 #include "kstring.h"
 #include "message.h"
 #include "preemption.h"
@@ -55,7 +56,9 @@ static void send_invocation(tcb_t *t, word_t cptr, word_t info, enum send_kind k
     }
     const pn_ipc_buffer_t *buf = thread_ipc_buffer(t, false);
     invocation_t inv = {.caller = t, .slot = slot, .cap = slot->cap,
-                        .label = pn_msginfo_label(info), .buffer = buf};
+                        .label = pn_msginfo_label(info), .buffer = buf,
+                        .is_call = kind == SEND_CALL, .blocking = faults,
+                        .can_donate = kind == SEND_CALL || kind == SEND_FIRST_PHASE};
     inv.length = MIN(pn_msginfo_length(info), PN_MSG_MAX_LENGTH);
     if (!buf)
         inv.length = MIN(inv.length, PN_FAST_MESSAGE_REGISTERS);
@@ -86,9 +89,9 @@ static void send_invocation(tcb_t *t, word_t cptr, word_t info, enum send_kind k
         reply_result(t, &r);
 }
 
-/* The receive phase (syscalls.md §3): endpoints and notifications arrive with the IPC
- * subsystem, so every cap is refused for now with the ABI's receive-phase cap fault. */
-static void receive(tcb_t *t, word_t cptr)
+/* The receive phase (syscalls.md §3): with_reply for the forms that take a reply object
+ * in r12 (Recv, NBRecv, ReplyRecv, NBSendRecv). */
+static void receive(tcb_t *t, word_t cptr, bool blocking, bool with_reply)
 {
     lookup_fault_t lf;
     cte_t *slot = cspace_lookup_slot(t, cptr, &lf);
@@ -96,8 +99,34 @@ static void receive(tcb_t *t, word_t cptr)
         fault_cap(t, cptr, true, &lf);
         return;
     }
-    lf = (lookup_fault_t){.type = PN_LOOKUP_MISSING_CAP, .bits_left = 0};
-    fault_cap(t, cptr, true, &lf);
+    cap_t c = slot->cap;
+    lookup_fault_t wrong_cap = {.type = PN_LOOKUP_MISSING_CAP, .bits_left = 0};
+    if (cap_type(c) == PN_CAP_ENDPOINT && (cap_rights(c) & PN_RIGHT_READ)) {
+        reply_t *reply = NULL;
+        if (with_reply) {
+            word_t rptr = t->ctx.r12;
+            cte_t *rslot = cspace_lookup_slot(t, rptr, &lf);
+            if (!rslot) {
+                fault_cap(t, rptr, true, &lf);
+                return;
+            }
+            if (cap_type(rslot->cap) != PN_CAP_REPLY) {
+                fault_cap(t, rptr, true, &wrong_cap);
+                return;
+            }
+            reply = cap_object(rslot->cap);
+        }
+        endpoint_receive(cap_object(c), t, blocking, reply);
+        return;
+    }
+    if (cap_type(c) == PN_CAP_NOTIFICATION && (cap_rights(c) & PN_RIGHT_READ)) {
+        notification_t *n = cap_object(c);
+        if (!n->bound_tcb || n->bound_tcb == t) {
+            notification_receive(n, t, blocking);
+            return;
+        }
+    }
+    fault_cap(t, cptr, true, &wrong_cap);
 }
 
 static void handle_api_syscall(tcb_t *t, sword_t n, word_t cptr, word_t info)
@@ -113,24 +142,34 @@ static void handle_api_syscall(tcb_t *t, sword_t n, word_t cptr, word_t info)
         send_invocation(t, cptr, info, SEND_NONBLOCKING);
         break;
     case PN_SYS_REPLY_RECV:
-    case PN_SYS_NB_SEND_WAIT:
         send_invocation(t, t->ctx.r12, info, SEND_FIRST_PHASE);
-        if (t->state == TS_RUNNING) /* not preempted, not stopped */
-            receive(t, cptr);
+        if (t->state == TS_RUNNING) /* not preempted */
+            receive(t, cptr, true, true);
         break;
     case PN_SYS_NB_SEND_RECV:
         send_invocation(t, t->ctx.r13, info, SEND_FIRST_PHASE);
         if (t->state == TS_RUNNING)
-            receive(t, cptr);
+            receive(t, cptr, true, true);
+        break;
+    case PN_SYS_NB_SEND_WAIT:
+        send_invocation(t, t->ctx.r12, info, SEND_FIRST_PHASE);
+        if (t->state == TS_RUNNING)
+            receive(t, cptr, true, false);
         break;
     case PN_SYS_RECV:
+        receive(t, cptr, true, true);
+        break;
     case PN_SYS_NB_RECV:
+        receive(t, cptr, false, true);
+        break;
     case PN_SYS_WAIT:
+        receive(t, cptr, true, false);
+        break;
     case PN_SYS_NB_WAIT:
-        receive(t, cptr);
+        receive(t, cptr, false, false);
         break;
     case PN_SYS_YIELD:
-        sched_timeslice_end(t);
+        sched_timeslice_end();
         break;
     }
 }

@@ -1,25 +1,33 @@
-/* Threads and the scheduler: 256 priority queues, a bitmap to find the highest. */
+/* Threads and the scheduler: 256 priority queues with a bitmap; the running thread is
+ * kept out of the queues (semantics.md §6.1). */
 #include "thread.h"
 #include "arch/machine.h"
 #include "arch/vspace.h"
 #include "arch/x86.h"
 #include "console.h"
+#include "ipc.h"
 #include "kstring.h"
+#include "schedcontext.h"
 
 tcb_t *ks_cur;
+tcb_t ks_idle = {.state = TS_IDLE, .name = "idle"};
 tcb_t *ks_debug_list;
 
 static tcb_t *ready_head[PN_CONFIG_NUM_PRIORITIES], *ready_tail[PN_CONFIG_NUM_PRIORITIES];
 static word_t ready_bitmap[PN_CONFIG_NUM_PRIORITIES / 64];
 
+/* What the end of this kernel entry must do about the running thread. */
+static enum { RESUME_CURRENT, CHOOSE_NEW, SWITCH_TO } action;
+static tcb_t *candidate;
+
 void thread_init(tcb_t *t, const char *name)
 {
-    t->debug_prev = NULL;
     machine_context_init_user(&t->ctx);
     machine_fpu_init_state(&t->fpu);
     size_t n = MIN(strlen(name), sizeof(t->name) - 1);
     memcpy(t->name, name, n);
     t->name[n] = 0;
+    t->debug_prev = NULL;
     t->debug_next = ks_debug_list;
     if (ks_debug_list)
         ks_debug_list->debug_prev = t;
@@ -29,15 +37,17 @@ void thread_init(tcb_t *t, const char *name)
 void thread_set_state(tcb_t *t, enum thread_state s)
 {
     t->state = s;
-    if (thread_is_schedulable(t))
-        sched_enqueue(t);
-    else
-        sched_dequeue(t);
+    if (t == ks_cur && action == RESUME_CURRENT && !thread_is_schedulable(t))
+        sched_reschedule_required();
 }
 
 void thread_forget(tcb_t *t)
 {
     sched_dequeue(t);
+    if (candidate == t && action == SWITCH_TO)
+        action = CHOOSE_NEW;
+    if (ks_cur == t)
+        action = CHOOSE_NEW;
     machine_forget_thread(t);
     if (t->debug_prev)
         t->debug_prev->debug_next = t->debug_next;
@@ -46,14 +56,6 @@ void thread_forget(tcb_t *t)
     if (t->debug_next)
         t->debug_next->debug_prev = t->debug_prev;
     t->debug_next = t->debug_prev = NULL;
-}
-
-void sched_timeslice_end(tcb_t *t)
-{
-    if (t->in_ready_queue) {
-        sched_dequeue(t);
-        sched_enqueue(t);
-    }
 }
 
 paddr_t thread_vspace_root(const tcb_t *t)
@@ -77,9 +79,70 @@ pn_ipc_buffer_t *thread_ipc_buffer(const tcb_t *t, bool for_write)
     return paddr_to_kptr(cap_frame_base(c) + offset);
 }
 
+/* ---- Suspend and Resume ---- */
+
+void thread_cancel_ipc(tcb_t *t)
+{
+    t->fault.type = PN_FAULT_NULL;
+    switch (t->state) {
+    case TS_BLOCKED_ON_SEND:
+    case TS_BLOCKED_ON_RECEIVE:
+        endpoint_cancel_ipc(t);
+        break;
+    case TS_BLOCKED_ON_NOTIFICATION:
+        notification_cancel_wait(t);
+        break;
+    case TS_BLOCKED_ON_REPLY:
+        reply_remove_tcb(t);
+        break;
+    default:
+        return;
+    }
+    thread_set_state(t, TS_INACTIVE);
+}
+
+void thread_suspend(tcb_t *t)
+{
+    thread_cancel_ipc(t);
+    if (t->state == TS_RUNNING)
+        t->ctx.fault_ip = t->ctx.rip; /* resume after the instruction it stopped at */
+    thread_set_state(t, TS_INACTIVE);
+    sched_dequeue(t);
+    sc_cancel_yield_to(t);
+}
+
+void thread_restart(tcb_t *t)
+{
+    if (thread_is_runnable(t))
+        return;
+    thread_cancel_ipc(t);
+    thread_set_state(t, TS_RESTART);
+    if (thread_is_schedulable(t))
+        sched_possible_switch_to(t);
+}
+
 /* ---- ready queues ---- */
 
+static void bitmap_set(unsigned p) { ready_bitmap[p / 64] |= BIT(p % 64); }
+static void bitmap_clear(unsigned p) { ready_bitmap[p / 64] &= ~BIT(p % 64); }
+
 void sched_enqueue(tcb_t *t)
+{
+    if (t->in_ready_queue)
+        return;
+    unsigned p = t->priority;
+    t->sched_prev = NULL;
+    t->sched_next = ready_head[p];
+    if (ready_head[p])
+        ready_head[p]->sched_prev = t;
+    else
+        ready_tail[p] = t;
+    ready_head[p] = t;
+    bitmap_set(p);
+    t->in_ready_queue = true;
+}
+
+void sched_append(tcb_t *t)
 {
     if (t->in_ready_queue)
         return;
@@ -91,7 +154,7 @@ void sched_enqueue(tcb_t *t)
     else
         ready_head[p] = t;
     ready_tail[p] = t;
-    ready_bitmap[p / 64] |= BIT(p % 64);
+    bitmap_set(p);
     t->in_ready_queue = true;
 }
 
@@ -109,16 +172,85 @@ void sched_dequeue(tcb_t *t)
     else
         ready_tail[p] = t->sched_prev;
     if (!ready_head[p])
-        ready_bitmap[p / 64] &= ~BIT(p % 64);
+        bitmap_clear(p);
     t->in_ready_queue = false;
 }
 
-static tcb_t *sched_highest(void)
+static int highest_ready_priority(void)
 {
     for (int i = ARRAY_SIZE(ready_bitmap) - 1; i >= 0; i--)
         if (ready_bitmap[i])
-            return ready_head[i * 64 + 63 - __builtin_clzl(ready_bitmap[i])];
-    return NULL;
+            return i * 64 + 63 - __builtin_clzl(ready_bitmap[i]);
+    return -1;
+}
+
+void sched_reschedule_required(void)
+{
+    if (action == SWITCH_TO)
+        sched_enqueue(candidate);
+    action = CHOOSE_NEW;
+}
+
+void sched_possible_switch_to(tcb_t *t)
+{
+    if (!t->sc)
+        return;
+    if (action != RESUME_CURRENT) {
+        sched_reschedule_required();
+        sched_enqueue(t);
+    } else {
+        action = SWITCH_TO;
+        candidate = t;
+    }
+}
+
+void sched_timeslice_end(void)
+{
+    if (ks_cur != &ks_idle && thread_is_schedulable(ks_cur))
+        sched_append(ks_cur);
+    sched_reschedule_required();
+}
+
+static void choose_new_thread(void)
+{
+    int p = highest_ready_priority();
+    if (p < 0) {
+        ks_cur = &ks_idle;
+        return;
+    }
+    ks_cur = ready_head[p];
+    sched_dequeue(ks_cur);
+}
+
+static void schedule(void)
+{
+    bool was_runnable = ks_cur != &ks_idle && thread_is_schedulable(ks_cur);
+    if (action == RESUME_CURRENT && (was_runnable || ks_cur == &ks_idle)) {
+        if (ks_cur == &ks_idle)
+            choose_new_thread();
+        return;
+    }
+    if (action == SWITCH_TO) {
+        tcb_t *c = candidate;
+        if (was_runnable)
+            sched_enqueue(ks_cur);
+        bool fastfail = ks_cur == &ks_idle || c->priority < ks_cur->priority;
+        if (fastfail && (int)c->priority < highest_ready_priority()) {
+            sched_enqueue(c);
+            choose_new_thread();
+        } else if (was_runnable && c->priority == ks_cur->priority) {
+            sched_append(c);
+            choose_new_thread();
+        } else {
+            sched_dequeue(c);
+            ks_cur = c;
+        }
+    } else {
+        if (was_runnable)
+            sched_enqueue(ks_cur);
+        choose_new_thread();
+    }
+    action = RESUME_CURRENT;
 }
 
 static const char *state_name(enum thread_state s)
@@ -136,29 +268,28 @@ void sched_dump(void)
                 state_name(t->state), t->priority, t->ctx.fault_ip);
 }
 
-/* Nothing can make a thread runnable again once all are blocked: user level cannot yet
- * be given an interrupt or a timeout to wait for. */
+/* Whether something other than a thread could make a thread runnable again. */
 static bool wakeup_possible(void)
 {
-    return false;
+    return false; /* user level cannot yet be given an interrupt or a timeout to wait for */
 }
 
 NORETURN void kernel_exit(void)
 {
-    tcb_t *next = sched_highest();
-    if (next) {
-        ks_cur = next;
-        if (next->state == TS_RESTART) {
-            next->ctx.rip = next->ctx.fault_ip;
-            next->state = TS_RUNNING;
+    schedule();
+    tcb_t *t = ks_cur;
+    if (t == &ks_idle) {
+        if (PN_CONFIG_DEBUG && !wakeup_possible()) {
+            kprintf("pecan: no thread can ever run again; stopping\n");
+            sched_dump();
+            machine_stop(STATUS_DEADLOCK);
         }
-        machine_return_to_user(next);
+        machine_idle();
     }
-    ks_cur = NULL;
-    if (PN_CONFIG_DEBUG && !wakeup_possible()) {
-        kprintf("pecan: no thread can ever run again; stopping\n");
-        sched_dump();
-        machine_stop(STATUS_DEADLOCK);
+    if (t->state == TS_RESTART) {
+        t->ctx.rip = t->ctx.fault_ip;
+        t->state = TS_RUNNING;
     }
-    machine_idle();
+    sc_complete_yield_to(t);
+    machine_return_to_user(t);
 }

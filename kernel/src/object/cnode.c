@@ -11,6 +11,7 @@
 #include "cdt.h"
 #include "console.h"
 #include "invocation.h"
+#include "ipc.h"
 #include "objecttype.h"
 #include "preemption.h"
 
@@ -203,8 +204,8 @@ static invocation_result_t cancel_badged_sends(cte_t *slot)
     cap_t c = slot->cap;
     if (cap_type(c) != PN_CAP_ENDPOINT || cap_rights(c) != PN_RIGHTS_ALL)
         return inv_error(PN_ILLEGAL_OPERATION);
-    /* Nothing can be queued on an endpoint until IPC exists (the threads issue). */
-    kassert(endpoint_head(cap_object(c)) == NULL);
+    if (cap_badge(c) != 0)
+        endpoint_cancel_badged_sends(cap_object(c), cap_badge(c));
     return inv_ok();
 }
 

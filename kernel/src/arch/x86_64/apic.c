@@ -76,6 +76,6 @@ void machine_handle_interrupt(word_t vector)
     if (vector == VECTOR_SPURIOUS)
         return;
     lapic_write(LAPIC_EOI, 0);
-    if (vector == VECTOR_TIMER && ks_cur)
-        sched_timeslice_end(ks_cur);
+    if (vector == VECTOR_TIMER)
+        sched_timeslice_end();
 }

@@ -11,6 +11,7 @@
 #include "elf.h"
 #include "kstring.h"
 #include "memregion.h"
+#include "schedcontext.h"
 #include "thread.h"
 #include "arch/apic.h"
 #include "arch/vspace.h"
@@ -428,15 +429,11 @@ static void create_root_task(const struct mb_info *mbi)
     tcb->ctx.rdi = bi_vaddr;
     tcb->ctx.error = 0; /* first entry through IRETQ */
 
-    word_t budget = (word_t)PN_CONFIG_BOOT_TIME_SLICE_MS * 1000 * machine_tsc_mhz;
-    word_t now = rdtsc();
-    sc->refill_max = 2;
-    sc->refill_count = 2;
-    sc->refills[0] = (refill_t){now, budget};
-    sc->refills[1] = (refill_t){now, 0};
+    sc_init_round_robin(sc, (word_t)PN_CONFIG_BOOT_TIME_SLICE_MS * 1000 * machine_tsc_mhz);
     sc->tcb = tcb;
     tcb->sc = sc;
-    thread_set_state(tcb, TS_RUNNING);
+    tcb->state = TS_RUNNING;
+    ks_cur = tcb;
 
     kprintf("pecan: root task %lx-%lx entry %lx; %lu untypeds, first free slot %lu\n", img.v_start,
             img.v_end, img.entry, bi->untyped.end - bi->untyped.start, bi->empty.start);

@@ -37,6 +37,7 @@ static struct PACKED idt_gate {
     uint32_t offset_hi, reserved;
 } idt[256] ALIGNED(16);
 static uint8_t fault_stack[4096] ALIGNED(16);
+static struct fpu_state fpu_clean; /* the FPU state every thread starts with */
 
 extern const uint64_t x86_trap_stubs[256];
 extern void syscall_entry(void);
@@ -153,6 +154,7 @@ void machine_init_cpu(void)
     }
     write_cr4(cr4);
     __asm__ volatile("fninit");
+    machine_fpu_init_state(&fpu_clean);
 }
 
 void machine_fpu_init_state(struct fpu_state *s)
@@ -172,9 +174,62 @@ void machine_context_init_user(struct user_context *ctx)
     ctx->rflags = RFLAGS_IF | BIT(1);
 }
 
-/* The thread whose FPU registers are live in the CPU.  Switched eagerly whenever a
- * different thread is about to run, so no thread ever runs with another's FPU state. */
+/* The thread whose FPU registers are live in the CPU (NULL: they hold a clean state).
+ * Switched eagerly whenever a thread is about to run, so no thread ever runs while
+ * another's FPU registers are in the CPU — not even with CR0.TS set, which speculation
+ * ignores (LazyFP).  A thread with its FPU disabled runs with CR0.TS set (its FPU
+ * instructions raise #NM) on clean registers; between such threads no FPU work is done. */
 static struct tcb *fpu_owner;
+static bool fpu_trapping;
+
+static void fpu_save_owner(void)
+{
+    if (fpu_owner)
+        __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
+}
+
+static void fpu_set_trapping(bool on)
+{
+    if (on != fpu_trapping) {
+        write_cr0(on ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
+        fpu_trapping = on;
+    }
+}
+
+static void fpu_switch_to(struct tcb *t)
+{
+    if (t->flags & TCB_FLAG_FPU_DISABLED) {
+        if (fpu_owner) {
+            fpu_save_owner();
+            fpu_set_trapping(false);
+            __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
+            fpu_owner = NULL;
+        }
+        fpu_set_trapping(true);
+        return;
+    }
+    fpu_set_trapping(false);
+    if (fpu_owner != t) {
+        fpu_save_owner();
+        __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+        fpu_owner = t;
+    }
+}
+
+void machine_fpu_flags_changed(struct tcb *t)
+{
+    if ((t->flags & TCB_FLAG_FPU_DISABLED) && fpu_owner == t) {
+        fpu_save_owner();
+        __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
+        fpu_owner = NULL;
+    }
+    /* Otherwise the state is loaded when t next runs. */
+}
+
+word_t machine_now(void)
+{
+    return rdtsc();
+}
 static word_t loaded_fs_base, loaded_gs_base;
 
 void machine_set_current_context(struct user_context *ctx)
@@ -195,12 +250,7 @@ NORETURN void machine_return_to_user(struct tcb *t)
         wrmsr(MSR_GS_BASE, ctx->gs_base);
         loaded_gs_base = ctx->gs_base;
     }
-    if (fpu_owner != t) {
-        if (fpu_owner)
-            __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
-        __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
-        fpu_owner = t;
-    }
+    fpu_switch_to(t);
     x86_in_idle = false;
     x86_restore_user_context(ctx);
 }

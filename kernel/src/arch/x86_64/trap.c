@@ -18,8 +18,8 @@ NORETURN void c_handle_trap(void)
     tcb_t *t = ks_cur;
     struct user_context *c = &t->ctx;
     word_t v = c->vector;
+    c->fault_ip = c->rip;
     if (v < VECTOR_FIRST_IRQ) {
-        c->fault_ip = c->rip;
         fault_t f;
         if (v == VECTOR_PAGE_FAULT)
             f = (fault_t){.type = PN_FAULT_VM, .addr = read_cr2(), .code = c->error,
