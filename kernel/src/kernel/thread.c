@@ -186,14 +186,14 @@ static int highest_ready_priority(void)
 
 void sched_reschedule_required(void)
 {
-    if (action == SWITCH_TO)
+    if (action == SWITCH_TO && thread_is_schedulable(candidate))
         sched_enqueue(candidate);
     action = CHOOSE_NEW;
 }
 
 void sched_possible_switch_to(tcb_t *t)
 {
-    if (!t->sc)
+    if (!t->sc || !sc_is_active(t->sc))
         return;
     if (action != RESUME_CURRENT) {
         sched_reschedule_required();
@@ -230,6 +230,8 @@ static void schedule(void)
             choose_new_thread();
         return;
     }
+    if (action == SWITCH_TO && !thread_is_schedulable(candidate))
+        action = CHOOSE_NEW;
     if (action == SWITCH_TO) {
         tcb_t *c = candidate;
         if (was_runnable)
