@@ -16,6 +16,11 @@ extern unsigned x86_num_ioapics;
  * (for calibration) and masks every IOAPIC line. */
 void apic_init(void);
 uint32_t apic_timer_count(void);
+unsigned apic_ioapic_lines(unsigned ioapic);
+/* Routes a pin to a CPU vector (level: level-triggered; low: active low), masked. */
+void apic_ioapic_route(unsigned ioapic, unsigned pin, unsigned vector, bool level, bool low);
+void apic_ioapic_mask(unsigned ioapic, unsigned pin, bool masked);
+
 /* Starts the kernel's periodic timer: one interrupt every `ticks` timer ticks. */
 void apic_timer_start_periodic(uint32_t ticks);
 

@@ -35,6 +35,8 @@ void vspace_map_4k(uint64_t *pml4, word_t vaddr, paddr_t frame);
 void vspace_activate(paddr_t root);
 /* The PML4 the ASID names, or NULL. */
 uint64_t *vspace_find_pml4(word_t asid);
+/* A mapping at vaddr in this VSpace changed: drop it from the TLB if it is loaded. */
+void vspace_flush_page(const uint64_t *pml4, word_t vaddr);
 /* Removes a mapping of a frame if the VSpace of the ASID still maps it at vaddr. */
 void vspace_unmap_frame(word_t asid, word_t vaddr, paddr_t frame, unsigned size_bits);
 /* Unlinks a PDPT, PD or page table from its parent if it is still linked there. */

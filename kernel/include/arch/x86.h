@@ -48,6 +48,7 @@ static inline void invlpg(word_t vaddr) { __asm__ volatile("invlpg (%0)" ::"r"(v
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_APIC_BASE 0x1b
+#define MSR_PAT 0x277
 
 #define CR0_MP BIT(1)
 #define CR0_EM BIT(2)

@@ -81,11 +81,13 @@ invocation_result_t invocation_decode(const invocation_t *inv)
         return cnode_decode(inv);
     case PN_CAP_UNTYPED:
         return untyped_decode(inv);
-    case PN_CAP_IO_PORT_CONTROL:
-    case PN_CAP_IO_PORT:
-        return arch_decode(inv);
-    default:
-        /* Methods of the other objects arrive with their subsystems. */
+    case PN_CAP_IRQ_CONTROL:
+    case PN_CAP_IRQ_HANDLER:
+        return irq_decode(inv);
+    case PN_CAP_DOMAIN:
+        /* DomainSet methods arrive with the domain scheduler (the MCS issue). */
         return inv_error(PN_ILLEGAL_OPERATION);
+    default:
+        return arch_decode(inv);
     }
 }

@@ -1,5 +1,6 @@
 /* Per-type rules for caps (semantics.md §1–§4).  Architecture caps are handed to arch_*. */
 #include "objecttype.h"
+#include "arch/irq.h"
 #include "arch/x86.h"
 #include "cdt.h"
 #include "console.h"
@@ -263,7 +264,7 @@ void cap_post_deletion(cap_t cleanup)
     case PN_CAP_NULL:
         return;
     case PN_CAP_IRQ_HANDLER:
-        /* IRQ handlers are issued by the interrupts issue; nothing to undo before that. */
+        irq_handler_deleted(cleanup.w1);
         return;
     default:
         arch_post_deletion(cleanup);

@@ -1,6 +1,7 @@
 /* Threads and the scheduler: 256 priority queues with a bitmap; the running thread is
  * kept out of the queues (semantics.md §6.1). */
 #include "thread.h"
+#include "arch/irq.h"
 #include "arch/machine.h"
 #include "arch/vspace.h"
 #include "arch/x86.h"
@@ -273,7 +274,7 @@ void sched_dump(void)
 /* Whether something other than a thread could make a thread runnable again. */
 static bool wakeup_possible(void)
 {
-    return false; /* user level cannot yet be given an interrupt or a timeout to wait for */
+    return irq_any_active();
 }
 
 NORETURN void kernel_exit(void)

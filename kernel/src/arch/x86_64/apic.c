@@ -1,5 +1,6 @@
 /* Local APIC (the kernel's timer) and IOAPICs (lines masked until user level asks). */
 #include "arch/apic.h"
+#include "arch/irq.h"
 #include "arch/machine.h"
 #include "arch/vspace.h"
 #include "arch/x86.h"
@@ -46,10 +47,32 @@ void apic_init(void)
     lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);       /* free-running, for calibration */
     for (unsigned i = 0; i < x86_num_ioapics; i++) {
         ioapic_regs[i] = vspace_map_device(x86_ioapic_paddr[i]);
-        unsigned lines = ((ioapic_read(i, 1) >> 16) & 0xff) + 1;
-        for (unsigned pin = 0; pin < lines; pin++)
+        for (unsigned pin = 0; pin < apic_ioapic_lines(i); pin++)
             ioapic_write(i, 0x10 + 2 * pin, BIT(16)); /* masked */
     }
+}
+
+unsigned apic_ioapic_lines(unsigned i)
+{
+    return ((ioapic_read(i, 1) >> 16) & 0xff) + 1;
+}
+
+#define REDIRECTION(pin) (0x10 + 2 * (pin))
+#define RTE_LOW_ACTIVE BIT(13)
+#define RTE_LEVEL BIT(15)
+#define RTE_MASKED BIT(16)
+
+void apic_ioapic_route(unsigned i, unsigned pin, unsigned vector, bool level, bool low)
+{
+    uint32_t lapic_id = lapic_read(0x20) >> 24;
+    ioapic_write(i, REDIRECTION(pin) + 1, lapic_id << 24);
+    ioapic_write(i, REDIRECTION(pin), vector | (level ? RTE_LEVEL : 0) | (low ? RTE_LOW_ACTIVE : 0) | RTE_MASKED);
+}
+
+void apic_ioapic_mask(unsigned i, unsigned pin, bool masked)
+{
+    uint32_t v = ioapic_read(i, REDIRECTION(pin));
+    ioapic_write(i, REDIRECTION(pin), masked ? v | RTE_MASKED : v & ~RTE_MASKED);
 }
 
 uint32_t apic_timer_count(void)
@@ -78,4 +101,6 @@ void machine_handle_interrupt(word_t vector)
     lapic_write(LAPIC_EOI, 0);
     if (vector == VECTOR_TIMER)
         sched_timeslice_end();
+    else
+        irq_handle(vector);
 }

@@ -140,6 +140,9 @@ void machine_init_cpu(void)
     init_segments();
     init_syscall();
     init_pic();
+    /* PAT entry 4 (PAT bit set, PCD and PWT clear) becomes write-combining: the
+     * WriteCombining VM attribute (paging.c).  The others keep their reset values. */
+    wrmsr(MSR_PAT, (rdmsr(MSR_PAT) & ~(0xfful << 32)) | (0x01ul << 32));
 
     /* FPU: native exceptions, SSE with FXSAVE; never lazy (CR0.TS stays clear). */
     write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);

@@ -221,6 +221,6 @@ invocation_result_t arch_decode(const invocation_t *inv)
     case PN_CAP_IO_PORT:
         return ioport_access(inv);
     default:
-        return inv_error(PN_ILLEGAL_OPERATION);
+        return x86_paging_decode(inv);
     }
 }

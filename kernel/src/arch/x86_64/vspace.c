@@ -126,6 +126,11 @@ static void flush_if_loaded(const uint64_t *pml4, word_t vaddr, bool everything)
         invlpg(vaddr);
 }
 
+void vspace_flush_page(const uint64_t *pml4, word_t vaddr)
+{
+    flush_if_loaded(pml4, vaddr, false);
+}
+
 uint64_t *vspace_find_pml4(word_t asid)
 {
     asid_pool_t *pool = x86_asid_table[asid >> PN_ASID_POOL_INDEX_BITS];

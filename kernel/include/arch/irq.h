@@ -1,0 +1,14 @@
+/* Device interrupts delivered to user level. */
+#ifndef PECAN_ARCH_IRQ_H
+#define PECAN_ARCH_IRQ_H
+
+#include "types.h"
+
+/* A device interrupt arrived on this CPU vector. */
+void irq_handle(word_t vector);
+/* The last IRQHandler cap for irq is gone. */
+void irq_handler_deleted(word_t irq);
+/* Some IRQ has a handler: an interrupt may yet wake a thread. */
+bool irq_any_active(void);
+
+#endif
