@@ -14,8 +14,13 @@ static inline void fault_cap(tcb_t *t, word_t cptr, bool in_receive, const looku
     fault_raise(t, &f);
 }
 
-/* The fault message (faults.md §2) for t's recorded fault: words and label. */
-unsigned fault_message(const tcb_t *t, word_t w[PN_UNKNOWN_SYSCALL_LENGTH]);
+/* The running thread's budget ran out and it has a timeout handler: a Timeout fault to
+ * that handler, never donating its SC. */
+void fault_raise_timeout(tcb_t *t);
+
+/* The fault message (faults.md §2) for t's recorded fault (reading it resets the SC's
+ * consumed time for a Timeout fault). */
+unsigned fault_message(tcb_t *t, word_t w[PN_UNKNOWN_SYSCALL_LENGTH]);
 /* Applies a handler's reply to a faulted thread (faults.md §3); returns whether the
  * thread restarts (else it becomes Inactive). */
 bool fault_handle_reply(tcb_t *t, tcb_t *replier, word_t label, unsigned length);

@@ -82,6 +82,7 @@ typedef struct tcb {
     fault_t fault;
     struct sched_context *yield_to; /* SchedContext_YieldTo in progress */
     bool in_ready_queue;
+    bool in_release_queue;   /* waiting for its SC's next refill (linked by sched_next/prev) */
     struct tcb *sched_next, *sched_prev; /* ready queue */
     struct tcb *debug_next, *debug_prev; /* every thread, for DebugDumpScheduler */
     char name[64];

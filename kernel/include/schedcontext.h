@@ -18,6 +18,11 @@ void sc_maybe_return_to_notification(tcb_t *t, notification_t *n);
 void sc_init_round_robin(sched_context_t *sc, word_t budget);
 void sc_finalise(sched_context_t *sc);
 
+/* The SC's consumed time in µs since last read (the counter restarts). */
+word_t sc_take_consumed_us(sched_context_t *sc);
+/* Active with its head refill due (SchedContext_Bind, SetSchedParams). */
+bool sc_released(sched_context_t *sc);
+
 /* SchedContext_YieldTo bookkeeping. */
 void sc_cancel_yield_to(tcb_t *t);
 void sc_complete_yield_to(tcb_t *t);

@@ -18,10 +18,10 @@ static inline bool sc_is_active(const sched_context_t *sc)
     return sc->refill_max > 0;
 }
 
-/* Runnable, with an active scheduling context to run on. */
+/* Runnable, with an active scheduling context to run on, not waiting for a refill. */
 static inline bool thread_is_schedulable(const tcb_t *t)
 {
-    return thread_is_runnable(t) && t->sc && sc_is_active(t->sc);
+    return thread_is_runnable(t) && t->sc && sc_is_active(t->sc) && !t->in_release_queue;
 }
 
 /* A new thread in zeroed memory: Inactive, priority 0, no name. */
@@ -48,9 +48,37 @@ void sched_dequeue(tcb_t *t);
 void sched_reschedule_required(void);
 /* t has become runnable: run it now if it should preempt, else queue it. */
 void sched_possible_switch_to(tcb_t *t);
-/* The running thread's time slice is over: behind its equals. */
-void sched_timeslice_end(void);
 void sched_dump(void);
+
+/* ---- MCS time (semantics.md §6.3) ---- */
+extern word_t ks_cur_time;         /* TSC at this kernel entry */
+extern sched_context_t *ks_cur_sc; /* the SC the running thread's time is charged to */
+extern bool ks_reprogram;          /* the timer must be set again before leaving */
+
+/* Every kernel entry: reads the clock and accrues the time since the last read. */
+void sched_update_timestamp(void);
+/* The running thread's budget is not exhausted; if it is, charges it and ends its
+ * time slice (a Timeout fault is possible) and returns false. */
+bool sched_check_budget(void);
+/* As sched_check_budget, and an exhausted caller re-executes its syscall later. */
+bool sched_check_budget_restart(void);
+/* The running thread's SC still has at least MIN_BUDGET left (preemption points). */
+bool sched_budget_left(void);
+/* After a preempted long operation (semantics.md §9). */
+void sched_preempted(void);
+/* Yield (semantics.md §6.5). */
+void sched_yield(void);
+/* Puts t (schedulable) in the release queue if its head refill is not ready or not
+ * sufficient; returns whether it did. */
+bool sched_postpone_if_not_ready(tcb_t *t);
+void sched_release_remove(tcb_t *t);
+/* Sporadic catch-up for an SC whose thread wakes (semantics.md §6.2 unblock_check). */
+void sched_note_unblock(sched_context_t *sc);
+/* Commits pending consumption if sc is the SC being charged. */
+void sched_commit_if_current(sched_context_t *sc);
+void sched_sc_deleted(sched_context_t *sc);
+/* The timer interrupt. */
+void sched_timer_interrupt(void);
 
 /* Ends a kernel entry: picks the thread to run and returns to it, or idles. */
 NORETURN void kernel_exit(void);

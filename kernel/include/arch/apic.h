@@ -21,7 +21,7 @@ unsigned apic_ioapic_lines(unsigned ioapic);
 void apic_ioapic_route(unsigned ioapic, unsigned pin, unsigned vector, bool level, bool low);
 void apic_ioapic_mask(unsigned ioapic, unsigned pin, bool masked);
 
-/* Starts the kernel's periodic timer: one interrupt every `ticks` timer ticks. */
-void apic_timer_start_periodic(uint32_t ticks);
+/* The timer becomes the kernel's one-shot timer (machine_set_deadline). */
+void apic_timer_init(uint32_t ticks_per_ms);
 
 #endif

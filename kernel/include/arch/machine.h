@@ -39,6 +39,8 @@ void machine_fpu_init_state(struct fpu_state *s);
 void machine_context_init_user(struct user_context *ctx);
 /* The current time: TSC ticks. */
 word_t machine_now(void);
+/* The kernel's timer interrupt comes at TSC time `deadline` (~0: never). */
+void machine_set_deadline(word_t deadline);
 /* TCB_SetFlags changed t's FPU flag: save or reload its FPU state as needed. */
 void machine_fpu_flags_changed(struct tcb *t);
 

@@ -5,6 +5,7 @@
 #include "console.h"
 #include "ipc.h"
 #include "message.h"
+#include "schedcontext.h"
 #include "thread.h"
 
 static void describe(const tcb_t *t, const fault_t *f)
@@ -52,7 +53,20 @@ void fault_raise(tcb_t *t, const fault_t *f)
     endpoint_send(cap_object(handler), t, &p);
 }
 
-unsigned fault_message(const tcb_t *t, word_t w[PN_UNKNOWN_SYSCALL_LENGTH])
+void fault_raise_timeout(tcb_t *t)
+{
+    cap_t handler = t->slots[TCB_SLOT_TIMEOUT_HANDLER].cap;
+    t->fault = (fault_t){.type = PN_FAULT_TIMEOUT, .code = t->sc->badge};
+    send_params_t p = {
+        .badge = cap_badge(handler),
+        .can_grant = cap_rights(handler) & PN_RIGHT_GRANT,
+        .can_grant_reply = cap_rights(handler) & PN_RIGHT_GRANT_REPLY,
+        .blocking = true,
+    };
+    endpoint_send(cap_object(handler), t, &p);
+}
+
+unsigned fault_message(tcb_t *t, word_t w[PN_UNKNOWN_SYSCALL_LENGTH])
 {
     const fault_t *f = &t->fault;
     const struct user_context *c = &t->ctx;
@@ -79,6 +93,12 @@ unsigned fault_message(const tcb_t *t, word_t w[PN_UNKNOWN_SYSCALL_LENGTH])
         w[3] = f->code;
         w[4] = f->extra;
         return PN_USER_EXCEPTION_LENGTH;
+    case PN_FAULT_TIMEOUT:
+        w[0] = f->code;
+        if (!t->sc)
+            return 1;
+        w[1] = sc_take_consumed_us(t->sc);
+        return 2;
     default: /* VMFault */
         w[0] = c->fault_ip;
         w[1] = f->addr;
@@ -117,6 +137,15 @@ bool fault_handle_reply(tcb_t *t, tcb_t *replier, word_t label, unsigned length)
         word_t *regs[] = {&c->fault_ip, &c->rsp, &c->rflags};
         for (unsigned i = 0; i < MIN(length, ARRAY_SIZE(regs)); i++)
             *regs[i] = msg_get(replier, buf, i);
+        break;
+    }
+    case PN_FAULT_TIMEOUT: {
+        word_t *regs[] = {&c->fault_ip, &c->rsp, &c->rflags, &c->rax, &c->rbx, &c->rcx, &c->rdx,
+                          &c->rsi, &c->rdi, &c->rbp, &c->r8, &c->r9, &c->r10, &c->r11,
+                          &c->r12, &c->r13, &c->r14, &c->r15, &c->fs_base};
+        for (unsigned i = 0; i < MIN(length, ARRAY_SIZE(regs)); i++)
+            *regs[i] = msg_get(replier, buf, i);
+        c->fs_base = machine_sanitise_address(c->fs_base);
         break;
     }
     default: /* CapFault, VMFault: restart whatever the reply says */

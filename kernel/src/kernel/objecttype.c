@@ -195,8 +195,12 @@ static void tcb_finalise(tcb_t *t)
 {
     if (t->bound_notification)
         notification_unbind(t->bound_notification);
-    if (t->sc)
-        sc_unbind_tcb(t->sc);
+    if (t->sc) {
+        sched_context_t *sc = t->sc;
+        sc_unbind_tcb(sc);
+        if (sc->yield_from)
+            sc_complete_yield_to(sc->yield_from);
+    }
     thread_suspend(t);
     thread_forget(t);
 }

@@ -80,8 +80,10 @@ static void send_invocation(tcb_t *t, word_t cptr, word_t info, enum send_kind k
      * caller re-executes the system call and the operation continues. */
     t->state = TS_RESTART;
     invocation_result_t r = invocation_decode(&inv);
-    if (r.error == INV_PREEMPTED)
+    if (r.error == INV_PREEMPTED) {
+        sched_preempted();
         return;
+    }
     if (t->state != TS_RESTART)
         return; /* the operation stopped the caller itself: no reply */
     t->state = TS_RUNNING;
@@ -169,7 +171,7 @@ static void handle_api_syscall(tcb_t *t, sword_t n, word_t cptr, word_t info)
         receive(t, cptr, false, false);
         break;
     case PN_SYS_YIELD:
-        sched_timeslice_end();
+        sched_yield();
         break;
     }
 }
@@ -197,6 +199,13 @@ static void debug_name_thread(tcb_t *t, word_t cptr)
     target->name[n] = 0;
 }
 #endif
+
+/* The debug calls are serviced before the budget check (syscalls.md §1). */
+static bool is_debug_syscall(sword_t n)
+{
+    return PN_CONFIG_DEBUG && ((n <= PN_SYS_DEBUG_PUT_CHAR && n >= PN_SYS_DEBUG_NAME_THREAD) ||
+                               n == PN_SYS_DEBUG_PREEMPTIONS);
+}
 
 static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
 {
@@ -243,6 +252,9 @@ NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number)
     tcb_t *t = ks_cur;
     t->ctx.fault_ip = t->ctx.rip - 2; /* the syscall instruction */
     sword_t n = (sword_t)number;
+    sched_update_timestamp();
+    if (!is_debug_syscall(n) && !sched_check_budget_restart())
+        kernel_exit(); /* out of budget: the call is made again when it next runs */
     if (n >= PN_SYS_YIELD && n <= PN_SYS_CALL)
         handle_api_syscall(t, n, cptr, info);
     else

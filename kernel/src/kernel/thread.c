@@ -8,11 +8,19 @@
 #include "console.h"
 #include "ipc.h"
 #include "kstring.h"
+#include "fault.h"
+#include "refill.h"
 #include "schedcontext.h"
 
 tcb_t *ks_cur;
 tcb_t ks_idle = {.state = TS_IDLE, .name = "idle"};
 tcb_t *ks_debug_list;
+
+word_t ks_cur_time;
+sched_context_t *ks_cur_sc;
+bool ks_reprogram;
+static word_t ks_consumed;   /* time used since it was last charged */
+static tcb_t *release_head;  /* threads waiting for a refill, earliest first */
 
 static tcb_t *ready_head[PN_CONFIG_NUM_PRIORITIES], *ready_tail[PN_CONFIG_NUM_PRIORITIES];
 static word_t ready_bitmap[PN_CONFIG_NUM_PRIORITIES / 64];
@@ -192,10 +200,8 @@ void sched_reschedule_required(void)
     action = CHOOSE_NEW;
 }
 
-void sched_possible_switch_to(tcb_t *t)
+static void switch_to_if_possible(tcb_t *t)
 {
-    if (!t->sc || !sc_is_active(t->sc))
-        return;
     if (action != RESUME_CURRENT) {
         sched_reschedule_required();
         sched_enqueue(t);
@@ -205,11 +211,226 @@ void sched_possible_switch_to(tcb_t *t)
     }
 }
 
-void sched_timeslice_end(void)
+void sched_possible_switch_to(tcb_t *t)
+{
+    if (!t->sc || !sc_is_active(t->sc) || t->in_release_queue)
+        return;
+    if (t->sc->sporadic)
+        sched_note_unblock(t->sc);
+    if (!sched_postpone_if_not_ready(t))
+        switch_to_if_possible(t);
+}
+
+/* ---- MCS time: the release queue, charging, the timer (semantics.md §6) ---- */
+
+void sched_update_timestamp(void)
+{
+    word_t now = machine_now();
+    ks_consumed += now - ks_cur_time;
+    ks_cur_time = now;
+}
+
+static void release_enqueue(tcb_t *t)
+{
+    word_t when = refill_head(t->sc)->release;
+    tcb_t *prev = NULL, *next = release_head;
+    while (next && refill_head(next->sc)->release <= when) {
+        prev = next;
+        next = next->sched_next;
+    }
+    t->sched_prev = prev;
+    t->sched_next = next;
+    if (next)
+        next->sched_prev = t;
+    if (prev)
+        prev->sched_next = t;
+    else
+        release_head = t;
+    t->in_release_queue = true;
+}
+
+void sched_release_remove(tcb_t *t)
+{
+    if (!t->in_release_queue)
+        return;
+    if (t->sched_prev)
+        t->sched_prev->sched_next = t->sched_next;
+    else
+        release_head = t->sched_next;
+    if (t->sched_next)
+        t->sched_next->sched_prev = t->sched_prev;
+    t->sched_next = t->sched_prev = NULL;
+    t->in_release_queue = false;
+    ks_reprogram = true;
+}
+
+static void postpone(tcb_t *t)
+{
+    sched_dequeue(t);
+    release_enqueue(t);
+    ks_reprogram = true;
+}
+
+bool sched_postpone_if_not_ready(tcb_t *t)
+{
+    if (refill_ready(t->sc, ks_cur_time) && refill_sufficient(t->sc, 0))
+        return false;
+    postpone(t);
+    return true;
+}
+
+void sched_note_unblock(sched_context_t *sc)
+{
+    if (sc != ks_cur_sc && refill_unblock_check(sc, ks_cur_time))
+        ks_reprogram = true;
+}
+
+/* Charges the pending consumption to the SC that used it (no exhaustion). */
+static void commit_time(void)
+{
+    sched_context_t *sc = ks_cur_sc;
+    if (sc && sc_is_active(sc) && sc->tcb && ks_consumed > 0) {
+        if (sc_is_round_robin(sc)) {
+            word_t used = MIN(ks_consumed, refill_head(sc)->amount);
+            refill_head(sc)->amount -= used;
+            refill_tail(sc)->amount += used;
+        } else {
+            refill_budget_check(sc, ks_consumed);
+        }
+    }
+    if (sc)
+        sc->consumed += ks_consumed;
+    ks_consumed = 0;
+}
+
+void sched_commit_if_current(sched_context_t *sc)
+{
+    if (sc == ks_cur_sc)
+        commit_time();
+}
+
+void sched_sc_deleted(sched_context_t *sc)
+{
+    if (sc == ks_cur_sc) {
+        ks_consumed = 0;
+        ks_cur_sc = NULL;
+    }
+}
+
+static bool has_timeout_handler(const tcb_t *t)
+{
+    return cap_type(t->slots[TCB_SLOT_TIMEOUT_HANDLER].cap) == PN_CAP_ENDPOINT;
+}
+
+/* The running thread's time slice is over (its SC was just charged). */
+static void end_timeslice(bool can_timeout_fault)
+{
+    sched_context_t *sc = ks_cur_sc;
+    if (can_timeout_fault && !sc_is_round_robin(sc) && has_timeout_handler(ks_cur))
+        fault_raise_timeout(ks_cur);
+    else if (refill_ready(sc, ks_cur_time) && refill_sufficient(sc, 0))
+        sched_append(ks_cur);
+    else
+        postpone(ks_cur);
+}
+
+static void charge_budget(word_t consumed, bool can_timeout_fault)
+{
+    sched_context_t *sc = ks_cur_sc;
+    if (sc_is_round_robin(sc)) {
+        refill_head(sc)->amount += refill_tail(sc)->amount;
+        refill_tail(sc)->amount = 0;
+    } else {
+        refill_budget_check(sc, consumed);
+    }
+    sc->consumed += consumed;
+    ks_consumed = 0;
+    if (ks_cur != &ks_idle && ks_cur->sc == sc && thread_is_schedulable(ks_cur)) {
+        end_timeslice(can_timeout_fault);
+        sched_reschedule_required();
+        ks_reprogram = true;
+    }
+}
+
+bool sched_check_budget(void)
+{
+    sched_context_t *sc = ks_cur_sc;
+    if (ks_cur == &ks_idle || !sc || !sc_is_active(sc) || refill_sufficient(sc, ks_consumed))
+        return true;
+    charge_budget(ks_consumed, true);
+    return false;
+}
+
+bool sched_check_budget_restart(void)
+{
+    if (sched_check_budget())
+        return true;
+    if (thread_is_runnable(ks_cur))
+        thread_set_state(ks_cur, TS_RESTART);
+    return false;
+}
+
+bool sched_budget_left(void)
+{
+    sched_context_t *sc = ks_cur_sc;
+    return !sc || (sc_is_active(sc) && refill_sufficient(sc, ks_consumed));
+}
+
+void sched_preempted(void)
 {
     if (ks_cur != &ks_idle && thread_is_schedulable(ks_cur))
-        sched_append(ks_cur);
-    sched_reschedule_required();
+        sched_check_budget();
+    else if (ks_cur_sc && sc_is_active(ks_cur_sc))
+        charge_budget(ks_consumed, false);
+    else
+        ks_consumed = 0;
+}
+
+void sched_yield(void)
+{
+    sched_context_t *sc = ks_cur_sc;
+    word_t consumed = sc->consumed + ks_consumed;
+    charge_budget(refill_head(sc)->amount, false);
+    sc->consumed = consumed;
+}
+
+void sched_timer_interrupt(void)
+{
+    ks_reprogram = true;
+}
+
+/* Threads whose refill has come due become ready. */
+static void awaken(void)
+{
+    while (release_head && refill_ready(release_head->sc, ks_cur_time)) {
+        tcb_t *t = release_head;
+        sched_release_remove(t);
+        switch_to_if_possible(t);
+    }
+}
+
+/* The SC the new thread runs on becomes the one charged; the timer is set again if
+ * anything it depends on changed. */
+static void switch_sched_context(void)
+{
+    sched_context_t *next = ks_cur == &ks_idle ? NULL : ks_cur->sc;
+    if (next != ks_cur_sc) {
+        ks_reprogram = true;
+        if (next && !next->sporadic)
+            refill_unblock_check(next, ks_cur_time);
+    }
+    if (ks_reprogram)
+        commit_time();
+    ks_cur_sc = next;
+    if (!ks_reprogram)
+        return;
+    word_t deadline = ~0ul;
+    if (next)
+        deadline = ks_cur_time + refill_head(next)->amount;
+    if (release_head)
+        deadline = MIN(deadline, refill_head(release_head->sc)->release);
+    machine_set_deadline(deadline);
+    ks_reprogram = false;
 }
 
 static void choose_new_thread(void)
@@ -223,7 +444,7 @@ static void choose_new_thread(void)
     sched_dequeue(ks_cur);
 }
 
-static void schedule(void)
+static void choose(void)
 {
     bool was_runnable = ks_cur != &ks_idle && thread_is_schedulable(ks_cur);
     if (action == RESUME_CURRENT && (was_runnable || ks_cur == &ks_idle)) {
@@ -256,6 +477,13 @@ static void schedule(void)
     action = RESUME_CURRENT;
 }
 
+static void schedule(void)
+{
+    awaken();
+    choose();
+    switch_sched_context();
+}
+
 static const char *state_name(enum thread_state s)
 {
     static const char *const names[] = {"inactive", "running", "restart", "blocked-recv",
@@ -274,7 +502,7 @@ void sched_dump(void)
 /* Whether something other than a thread could make a thread runnable again. */
 static bool wakeup_possible(void)
 {
-    return irq_any_active();
+    return irq_any_active() || release_head != NULL;
 }
 
 NORETURN void kernel_exit(void)

@@ -2,6 +2,7 @@
  * scheduling context was donated (semantics.md §5.5). */
 #include "fault.h"
 #include "ipc.h"
+#include "refill.h"
 #include "schedcontext.h"
 #include "thread.h"
 
@@ -87,6 +88,9 @@ void reply_deliver(reply_t *r, tcb_t *replier, bool can_grant)
     if (!t || t->state != TS_BLOCKED_ON_REPLY)
         return;
     reply_remove(r, t);
+    if (t->sc && t->sc->sporadic && sc_is_active(t->sc))
+        sched_note_unblock(t->sc);
+    bool was_timeout = t->fault.type == PN_FAULT_TIMEOUT;
     if (t->fault.type == PN_FAULT_NULL) {
         ipc_transfer(replier, NULL, 0, can_grant, t);
         thread_set_state(t, TS_RUNNING);
@@ -97,8 +101,14 @@ void reply_deliver(reply_t *r, tcb_t *replier, bool can_grant)
         t->fault.type = PN_FAULT_NULL;
         thread_set_state(t, restart ? TS_RESTART : TS_INACTIVE);
     }
-    if (t->sc && thread_is_schedulable(t))
+    if (!t->sc || !sc_is_active(t->sc) || !thread_is_runnable(t))
+        return;
+    if (refill_ready(t->sc, ks_cur_time) && refill_sufficient(t->sc, 0))
         sched_possible_switch_to(t);
+    else if (cap_type(t->slots[TCB_SLOT_TIMEOUT_HANDLER].cap) == PN_CAP_ENDPOINT && !was_timeout)
+        fault_raise_timeout(t);
+    else
+        sched_postpone_if_not_ready(t);
 }
 
 void reply_finalise(reply_t *r)

@@ -4,14 +4,11 @@
 #include "arch/machine.h"
 #include "arch/x86.h"
 #include "ipc.h"
+#include "message.h"
+#include "refill.h"
 #include "thread.h"
 
-#define WCET_US 10 /* x86 kernel WCET, CONFIG_KERNEL_WCET_SCALE 1 */
-#define MIN_BUDGET_US (2 * WCET_US)
-#define MIN_REFILLS 2
-
 static word_t us_to_ticks(word_t us) { return us * machine_tsc_mhz; }
-static word_t min_budget(void) { return us_to_ticks(MIN_BUDGET_US); }
 static word_t max_period_us(void) { return (~0ul / machine_tsc_mhz) / 8; }
 
 static word_t sc_max_refills(unsigned size_bits)
@@ -19,45 +16,18 @@ static word_t sc_max_refills(unsigned size_bits)
     return (BIT(size_bits) - sizeof(sched_context_t)) / sizeof(refill_t);
 }
 
-/* ---- refills (semantics.md §6.2): the parts binding and configuring need ---- */
-
-static void refill_new(sched_context_t *sc, word_t max, word_t budget, word_t period)
-{
-    word_t now = rdtsc();
-    sc->period = period;
-    sc->refill_max = max;
-    sc->refill_head = 0;
-    sc->refills[0] = (refill_t){now, budget};
-    sc->refill_count = 1;
-    if (period == 0) {
-        sc->refills[1] = (refill_t){now, 0};
-        sc->refill_count = 2;
-    }
-}
-
-static void refill_update(sched_context_t *sc, word_t period, word_t budget, word_t max)
-{
-    refill_t head = sc->refills[sc->refill_head];
-    word_t now = rdtsc();
-    sc->refill_head = 0;
-    sc->refill_count = 1;
-    sc->refill_max = max;
-    sc->period = period;
-    if (head.release <= now)
-        head.release = now;
-    if (head.amount >= budget) {
-        head.amount = budget;
-        sc->refills[0] = head;
-        return;
-    }
-    sc->refills[0] = head;
-    sc->refills[1] = (refill_t){head.release + period, budget - head.amount};
-    sc->refill_count = 2;
-}
-
 void sc_init_round_robin(sched_context_t *sc, word_t budget)
 {
-    refill_new(sc, MIN_REFILLS, budget, 0);
+    refill_new(sc, MIN_REFILLS, budget, 0, machine_now());
+}
+
+/* The consumed time in µs since it was last read; the counter restarts (the sub-µs
+ * remainder is dropped). */
+word_t sc_take_consumed_us(sched_context_t *sc)
+{
+    word_t us = sc->consumed / machine_tsc_mhz;
+    sc->consumed = 0;
+    return us;
 }
 
 /* ---- binding and donation ---- */
@@ -67,6 +37,7 @@ void sc_donate(sched_context_t *sc, tcb_t *t)
     tcb_t *from = sc->tcb;
     if (from) {
         sched_dequeue(from);
+        sched_release_remove(from);
         from->sc = NULL;
         if (from == ks_cur)
             sched_reschedule_required();
@@ -79,7 +50,9 @@ void sc_bind_tcb(sched_context_t *sc, tcb_t *t)
 {
     sc->tcb = t;
     t->sc = sc;
-    if (thread_is_schedulable(t)) {
+    if (sc->sporadic && sc_is_active(sc))
+        sched_note_unblock(sc);
+    if (thread_is_schedulable(t) && !sched_postpone_if_not_ready(t)) {
         sched_enqueue(t);
         sched_reschedule_required();
     }
@@ -91,6 +64,7 @@ void sc_unbind_tcb(sched_context_t *sc)
     if (!t)
         return;
     sched_dequeue(t);
+    sched_release_remove(t);
     t->sc = NULL;
     sc->tcb = NULL;
     if (t == ks_cur)
@@ -122,8 +96,13 @@ static void sc_unbind_reply(sched_context_t *sc)
 void sc_maybe_donate_from_notification(tcb_t *t, notification_t *n)
 {
     sched_context_t *sc = n->sc;
-    if (!t->sc && sc && !sc->tcb)
+    if (!t->sc && sc && !sc->tcb) {
         sc_donate(sc, t);
+        if (sc->sporadic)
+            sched_note_unblock(sc);
+        if (thread_is_schedulable(t))
+            sched_postpone_if_not_ready(t);
+    }
 }
 
 void sc_maybe_return_to_notification(tcb_t *t, notification_t *n)
@@ -142,6 +121,9 @@ void sc_finalise(sched_context_t *sc)
     sc_unbind_tcb(sc);
     sc_unbind_notification(sc);
     sc_unbind_reply(sc);
+    if (sc->yield_from)
+        sc_complete_yield_to(sc->yield_from);
+    sched_sc_deleted(sc);
     sc->refill_max = sc->refill_count = sc->refill_head = 0;
     sc->sporadic = 0;
 }
@@ -154,9 +136,15 @@ void sc_cancel_yield_to(tcb_t *t)
     }
 }
 
+/* The yielder gets MR0 = the consumed µs of the SC it yielded to (a one-word reply). */
 void sc_complete_yield_to(tcb_t *t)
 {
-    (void)t; /* SchedContext_YieldTo arrives with the MCS scheduler */
+    sched_context_t *sc = t->yield_to;
+    if (!sc)
+        return;
+    word_t consumed = sc_take_consumed_us(sc);
+    msg_kernel_reply(t, 0, &consumed, 1);
+    sc_cancel_yield_to(t);
 }
 
 /* ---- SchedControl_ConfigureFlags ---- */
@@ -170,8 +158,8 @@ invocation_result_t sched_control_decode(const invocation_t *inv)
     word_t budget_us = inv_arg(inv, 0), period_us = inv_arg(inv, 1);
     word_t extra = inv_arg(inv, 2), badge = inv_arg(inv, 3), flags = inv_arg(inv, 4);
     word_t max_us = max_period_us();
-    if (budget_us > max_us || period_us > max_us || us_to_ticks(budget_us) < min_budget() ||
-        us_to_ticks(period_us) < min_budget())
+    if (budget_us > max_us || period_us > max_us || us_to_ticks(budget_us) < refill_min_budget() ||
+        us_to_ticks(period_us) < refill_min_budget())
         return inv_error2(PN_RANGE_ERROR, MIN_BUDGET_US, max_us);
     if (budget_us > period_us)
         return inv_error2(PN_RANGE_ERROR, MIN_BUDGET_US, period_us);
@@ -184,16 +172,19 @@ invocation_result_t sched_control_decode(const invocation_t *inv)
 
     sched_context_t *sc = cap_object(c);
     tcb_t *t = sc->tcb;
-    if (t)
+    if (t) {
+        sched_release_remove(t);
         sched_dequeue(t);
-    word_t budget = us_to_ticks(budget_us), period = us_to_ticks(period_us);
+        sched_commit_if_current(sc);
+    }
+    word_t budget = us_to_ticks(budget_us), period = us_to_ticks(period_us), now = machine_now();
     if (budget == period)
-        refill_new(sc, MIN_REFILLS, budget, 0);
+        refill_new(sc, MIN_REFILLS, budget, 0, now);
     else if (sc_is_active(sc) && t && thread_is_runnable(t))
-        refill_update(sc, period, budget, extra + MIN_REFILLS);
+        refill_update(sc, period, budget, extra + MIN_REFILLS, now);
     else
-        refill_new(sc, extra + MIN_REFILLS, budget, period);
-    if (t && thread_is_schedulable(t)) {
+        refill_new(sc, extra + MIN_REFILLS, budget, period, now);
+    if (t && thread_is_schedulable(t) && !sched_postpone_if_not_ready(t)) {
         if (t == inv->caller)
             sched_reschedule_required();
         else
@@ -212,9 +203,34 @@ static bool thread_is_blocked(const tcb_t *t)
 }
 
 /* Active and with its head refill due. */
-static bool sc_released(const sched_context_t *sc)
+bool sc_released(sched_context_t *sc)
 {
-    return sc_is_active(sc) && sc->refills[sc->refill_head].release <= rdtsc();
+    return sc_is_active(sc) && refill_ready(sc, machine_now());
+}
+
+/* SchedContext_YieldTo (invocations.md §3.6). */
+static invocation_result_t yield_to(const invocation_t *inv, sched_context_t *sc)
+{
+    tcb_t *caller = inv->caller, *t = sc->tcb;
+    if (!t || t == caller || t->priority > caller->mcp || caller->yield_to)
+        return inv_error(PN_ILLEGAL_OPERATION);
+    if (sc->yield_from)
+        sc_complete_yield_to(sc->yield_from);
+    if (thread_is_runnable(t) && sc_is_active(sc) && !sched_postpone_if_not_ready(t)) {
+        if (t->priority < caller->priority) {
+            sched_dequeue(t);
+            sched_enqueue(t);
+        } else {
+            caller->yield_to = sc;
+            sc->yield_from = caller;
+            sched_dequeue(t);
+            sched_enqueue(t);
+            sched_append(caller);
+            sched_reschedule_required();
+            return inv_ok();
+        }
+    }
+    return inv_result1(sc_take_consumed_us(sc));
 }
 
 invocation_result_t sched_context_decode(const invocation_t *inv)
@@ -267,8 +283,11 @@ invocation_result_t sched_context_decode(const invocation_t *inv)
         }
         return inv_error1(PN_INVALID_CAPABILITY, 1);
     }
+    case PN_SCHED_CONTEXT_CONSUMED:
+        return inv_result1(sc_take_consumed_us(sc));
+    case PN_SCHED_CONTEXT_YIELD_TO:
+        return yield_to(inv, sc);
     default:
-        /* Consumed and YieldTo arrive with the MCS scheduler. */
         return inv_error(PN_ILLEGAL_OPERATION);
     }
 }

@@ -324,8 +324,7 @@ static invocation_result_t set_sched_params(const invocation_t *inv, tcb_t *t)
         sc = cap_object(scc);
         if (sc != t->sc && (t->sc || sc->tcb))
             return inv_error(PN_ILLEGAL_OPERATION);
-        if (thread_is_blocked(t) &&
-            !(sc_is_active(sc) && sc->refills[sc->refill_head].release <= machine_now()))
+        if (thread_is_blocked(t) && !sc_released(sc))
             return inv_error(PN_ILLEGAL_OPERATION);
     } else if (cap_is_null(scc)) {
         if (t == inv->caller)

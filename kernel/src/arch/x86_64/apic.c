@@ -21,7 +21,6 @@ static volatile uint32_t *ioapic_regs[X86_MAX_IOAPICS];
 #define LAPIC_TIMER_CURRENT 0x390
 #define LAPIC_TIMER_DIVIDE 0x3e0
 #define LVT_MASKED BIT(16)
-#define LVT_PERIODIC BIT(17)
 
 static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
 static void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
@@ -80,10 +79,27 @@ uint32_t apic_timer_count(void)
     return lapic_read(LAPIC_TIMER_CURRENT);
 }
 
-void apic_timer_start_periodic(uint32_t ticks)
+static uint32_t lapic_ticks_per_ms;
+
+void apic_timer_init(uint32_t ticks_per_ms)
 {
-    lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
-    lapic_write(LAPIC_TIMER_INITIAL, ticks);
+    lapic_ticks_per_ms = ticks_per_ms;
+    lapic_write(LAPIC_TIMER_INITIAL, 0);
+    lapic_write(LAPIC_LVT_TIMER, VECTOR_TIMER); /* one-shot */
+}
+
+/* The kernel's timer fires once at the given TSC time, less the timer's precision
+ * (1 µs), as semantics.md §6.1 says; ~0 stops it. */
+void machine_set_deadline(word_t deadline)
+{
+    if (deadline == ~0ul) {
+        lapic_write(LAPIC_TIMER_INITIAL, 0);
+        return;
+    }
+    word_t precision = machine_tsc_mhz, now = machine_now();
+    word_t delta = deadline > now + precision ? deadline - precision - now : 1;
+    word_t ticks = delta * lapic_ticks_per_ms / ((word_t)machine_tsc_mhz * 1000);
+    lapic_write(LAPIC_TIMER_INITIAL, (uint32_t)MIN(MAX(ticks, 1ul), 0xfffffffful));
 }
 
 bool machine_interrupt_pending(void)
@@ -100,7 +116,7 @@ void machine_handle_interrupt(word_t vector)
         return;
     lapic_write(LAPIC_EOI, 0);
     if (vector == VECTOR_TIMER)
-        sched_timeslice_end();
+        sched_timer_interrupt();
     else
         irq_handle(vector);
 }

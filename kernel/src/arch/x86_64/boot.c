@@ -462,6 +462,9 @@ NORETURN void boot_main(uint32_t mbi_paddr)
             machine_tsc_mhz, x86_num_ioapics);
     create_root_task(mbi);
     vspace_drop_identity_map();
-    apic_timer_start_periodic(apic_ticks_per_ms * PN_CONFIG_BOOT_TIME_SLICE_MS);
+    apic_timer_init(apic_ticks_per_ms);
+    ks_cur_time = machine_now();
+    ks_cur_sc = ks_cur->sc;
+    ks_reprogram = true;
     kernel_exit();
 }

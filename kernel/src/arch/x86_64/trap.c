@@ -19,6 +19,12 @@ NORETURN void c_handle_trap(void)
     struct user_context *c = &t->ctx;
     word_t v = c->vector;
     c->fault_ip = c->rip;
+    sched_update_timestamp();
+    bool is_fault = v < VECTOR_FIRST_IRQ || (v >= VECTOR_FIRST_SOFTWARE && v < VECTOR_IGNORED);
+    if (is_fault && !sched_check_budget_restart())
+        kernel_exit(); /* out of budget: the instruction is retried when it next runs */
+    if (!is_fault)
+        sched_check_budget();
     if (v < VECTOR_FIRST_IRQ) {
         fault_t f;
         if (v == VECTOR_PAGE_FAULT)
@@ -40,6 +46,7 @@ NORETURN void c_handle_trap(void)
 NORETURN void c_handle_idle_interrupt(word_t vector)
 {
     x86_in_idle = false;
+    sched_update_timestamp();
     machine_handle_interrupt(vector);
     kernel_exit();
 }
