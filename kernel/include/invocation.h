@@ -54,6 +54,7 @@ invocation_result_t cnode_decode(const invocation_t *inv);
 invocation_result_t untyped_decode(const invocation_t *inv);
 invocation_result_t arch_decode(const invocation_t *inv);
 invocation_result_t tcb_decode(const invocation_t *inv);
+invocation_result_t domain_decode(const invocation_t *inv);
 invocation_result_t x86_paging_decode(const invocation_t *inv);
 invocation_result_t irq_decode(const invocation_t *inv);
 

@@ -85,8 +85,7 @@ invocation_result_t invocation_decode(const invocation_t *inv)
     case PN_CAP_IRQ_HANDLER:
         return irq_decode(inv);
     case PN_CAP_DOMAIN:
-        /* DomainSet methods arrive with the domain scheduler (the MCS issue). */
-        return inv_error(PN_ILLEGAL_OPERATION);
+        return domain_decode(inv);
     default:
         return arch_decode(inv);
     }
