@@ -1,17 +1,18 @@
 # Pecan — top-level build.  `make` builds the kernel, the user library and the root tasks;
 # `make run` boots the demo; `make test` runs every test.  Build options (defaults = the
 # configuration seL4's test suite uses, ../shared/abi/README.md):
-#   ROOT_CNODE_BITS=13  TCB_BITS=11  DEBUG=1
+#   ROOT_CNODE_BITS=13  TCB_BITS=11  DEBUG=1  FASTPATH=1
 ROOT_CNODE_BITS ?= 13
 TCB_BITS ?= 11
 DEBUG ?= 1
+FASTPATH ?= 1
 
 BUILD := build
 CC := gcc
 OBJCOPY := objcopy
 WARN := -Wall -Wextra -Werror
 CONFIG_DEFS := -DPN_CONFIG_ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) -DPN_CONFIG_TCB_BITS=$(TCB_BITS) \
-               -DPN_CONFIG_DEBUG=$(DEBUG)
+               -DPN_CONFIG_DEBUG=$(DEBUG) -DPN_CONFIG_FASTPATH=$(FASTPATH)
 FREESTANDING := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
                 -fno-asynchronous-unwind-tables -nostdlib -O2 -g $(WARN) $(CONFIG_DEFS)
 
@@ -30,12 +31,21 @@ ROOT_TASKS := tests demo faults
 ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
 
 # ---- host-compiled unit tests of arch-independent code ----
-HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(CONFIG_DEFS) -DPN_HOST -Ikernel/include -Ikernel/abi \
+# host/shim comes first: its arch/x86.h (simulated physical memory) replaces the kernel's.
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(CONFIG_DEFS) -DPN_HOST -Ihost/shim -Ikernel/include -Ikernel/abi \
                -fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_KERNEL_SRCS := kernel/src/kernel/memregion.c kernel/src/kernel/elf.c
-HOST_TEST_SRCS := $(wildcard host/*.c)
+HOST_KERNEL_SRCS := kernel/src/kernel/memregion.c kernel/src/kernel/elf.c \
+                    kernel/src/kernel/cdt.c kernel/src/kernel/objecttype.c kernel/src/kernel/cspace.c \
+                    kernel/src/kernel/invocation.c kernel/src/kernel/preemption.c \
+                    kernel/src/object/cnode.c kernel/src/object/untyped.c \
+                    kernel/src/arch/x86_64/objects.c
+HOST_TEST_SRCS := $(wildcard host/*.c host/shim/*.c)
+# `make fuzz-host`: the randomized host tests for longer (FUZZ_RUNS runs of FUZZ_STEPS steps
+# of the CDT model test; HOST_SEED=... picks another seed).
+FUZZ_RUNS ?= 300
+FUZZ_STEPS ?= 4000
 
-.PHONY: all run test host-test qemu-test clean deps
+.PHONY: all run test host-test fuzz-host qemu-test clean deps
 all: $(BUILD)/pecan.elf $(ROOT_TASK_ELFS) $(BUILD)/host/unit-tests
 
 $(BUILD)/kernel64.elf: $(KERNEL_OBJS) kernel/src/arch/x86_64/kernel.ld
@@ -77,7 +87,9 @@ $(BUILD)/tools/mkbadelf: tools/mkbadelf.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O1 $(WARN) -o $@ $<
 
-$(BUILD)/host/unit-tests: $(HOST_TEST_SRCS) $(HOST_KERNEL_SRCS) $(wildcard host/*.h kernel/include/*.h)
+$(BUILD)/host/unit-tests: $(HOST_TEST_SRCS) $(HOST_KERNEL_SRCS) \
+                         $(wildcard host/*.h host/shim/*.h host/shim/arch/*.h kernel/include/*.h \
+                                    kernel/include/arch/*.h kernel/abi/pecan/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Ihost -o $@ $(HOST_TEST_SRCS) $(HOST_KERNEL_SRCS)
 
@@ -93,6 +105,9 @@ test: deps all $(BUILD)/tools/mkbadelf
 
 host-test: $(BUILD)/host/unit-tests
 	tools/test-all --host-only
+
+fuzz-host: $(BUILD)/host/unit-tests
+	HOST_CDT_RUNS=$(FUZZ_RUNS) HOST_CDT_STEPS=$(FUZZ_STEPS) $(BUILD)/host/unit-tests
 
 qemu-test: deps $(BUILD)/pecan.elf $(BUILD)/user/tests.elf $(BUILD)/tools/mkbadelf
 	tools/test-all --qemu-only

@@ -81,6 +81,7 @@ typedef struct tcb {
     struct tcb *ep_next, *ep_prev; /* endpoint / notification queue */
     fault_t fault;
     struct sched_context *yield_to; /* SchedContext_YieldTo in progress */
+    bool fpu_used;           /* has executed an FPU instruction: its FPU state is live */
     bool in_ready_queue;
     bool in_release_queue;   /* waiting for its SC's next refill (linked by sched_next/prev) */
     struct tcb *sched_next, *sched_prev; /* ready queue */

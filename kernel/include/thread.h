@@ -46,6 +46,8 @@ void sched_enqueue(tcb_t *t); /* at the head of its priority */
 void sched_append(tcb_t *t);  /* at the tail */
 void sched_dequeue(tcb_t *t);
 void sched_reschedule_required(void);
+/* No ready thread has a higher priority than p. */
+bool sched_is_highest_priority(unsigned p);
 /* t has become runnable: run it now if it should preempt, else queue it. */
 void sched_possible_switch_to(tcb_t *t);
 void sched_dump(void);

@@ -43,6 +43,8 @@ word_t machine_now(void);
 void machine_set_deadline(word_t deadline);
 /* TCB_SetFlags changed t's FPU flag: save or reload its FPU state as needed. */
 void machine_fpu_flags_changed(struct tcb *t);
+/* t's first FPU instruction trapped: returns false if its FPU is disabled (a fault). */
+bool machine_fpu_first_use(struct tcb *t);
 
 /* An interrupt is waiting to be taken (checked with interrupts disabled). */
 bool machine_interrupt_pending(void);

@@ -3,6 +3,7 @@
 #include "console.h"
 #include "cspace.h"
 #include "debug.h"
+#include "fastpath.h"
 #include "fault.h"
 #include "invocation.h"
 #include "ipc.h"
@@ -252,6 +253,12 @@ NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number)
     tcb_t *t = ks_cur;
     t->ctx.fault_ip = t->ctx.rip - 2; /* the syscall instruction */
     sword_t n = (sword_t)number;
+#if PN_CONFIG_FASTPATH
+    if (n == PN_SYS_CALL)
+        fastpath_call(t, cptr, info);
+    else if (n == PN_SYS_REPLY_RECV)
+        fastpath_reply_recv(t, cptr, info);
+#endif
     sched_update_timestamp();
     if (!is_debug_syscall(n) && !sched_check_budget_restart())
         kernel_exit(); /* out of budget: the call is made again when it next runs */

@@ -193,6 +193,11 @@ static int highest_ready_priority(void)
     return -1;
 }
 
+bool sched_is_highest_priority(unsigned p)
+{
+    return (int)p >= highest_ready_priority();
+}
+
 void sched_reschedule_required(void)
 {
     if (action == SWITCH_TO && thread_is_schedulable(candidate))

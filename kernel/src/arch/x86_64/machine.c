@@ -177,19 +177,20 @@ void machine_context_init_user(struct user_context *ctx)
     ctx->rflags = RFLAGS_IF | BIT(1);
 }
 
-/* The thread whose FPU registers are live in the CPU (NULL: they hold a clean state).
- * Switched eagerly whenever a thread is about to run, so no thread ever runs while
- * another's FPU registers are in the CPU — not even with CR0.TS set, which speculation
- * ignores (LazyFP).  A thread with its FPU disabled runs with CR0.TS set (its FPU
- * instructions raise #NM) on clean registers; between such threads no FPU work is done. */
+/*
+ * FPU state.  `fpu_owner` is the thread whose FPU registers are live in the CPU; NULL
+ * means the registers hold the clean initial state.  Switching is eager: before a thread
+ * runs, the registers hold its own state or the clean state — never another thread's
+ * (not even behind CR0.TS, which speculation ignores: the LazyFP leak).
+ *
+ * A thread that has never used the FPU runs with CR0.TS set on clean registers; its first
+ * FPU instruction traps (#NM), which marks it as an FPU user and lets it continue.  So
+ * threads that do not use the FPU cost no FPU work at all, and a switch saves state only
+ * when a thread with live FPU state is switched away from.  A thread whose FPU is
+ * disabled (TCB_SetFlags) also runs with CR0.TS set, and its #NM is a UserException.
+ */
 static struct tcb *fpu_owner;
 static bool fpu_trapping;
-
-static void fpu_save_owner(void)
-{
-    if (fpu_owner)
-        __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
-}
 
 static void fpu_set_trapping(bool on)
 {
@@ -199,33 +200,51 @@ static void fpu_set_trapping(bool on)
     }
 }
 
+/* Saves the owner's live state and leaves clean registers behind. */
+static void fpu_release(void)
+{
+    if (!fpu_owner)
+        return;
+    fpu_set_trapping(false);
+    __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
+    __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
+    fpu_owner = NULL;
+}
+
 static void fpu_switch_to(struct tcb *t)
 {
-    if (t->flags & TCB_FLAG_FPU_DISABLED) {
-        if (fpu_owner) {
-            fpu_save_owner();
-            fpu_set_trapping(false);
-            __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
-            fpu_owner = NULL;
-        }
+    if (!t->fpu_used || (t->flags & TCB_FLAG_FPU_DISABLED)) {
+        fpu_release();
         fpu_set_trapping(true);
         return;
     }
-    fpu_set_trapping(false);
     if (fpu_owner != t) {
-        fpu_save_owner();
+        fpu_set_trapping(false);
+        if (fpu_owner)
+            __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
         __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
         fpu_owner = t;
     }
+    fpu_set_trapping(false);
+}
+
+bool machine_fpu_first_use(struct tcb *t)
+{
+    if (t->flags & TCB_FLAG_FPU_DISABLED)
+        return false;
+    /* The registers are clean (fpu_switch_to), which is this thread's initial state
+     * unless its saved state was written since; load that to be exact. */
+    t->fpu_used = true;
+    fpu_set_trapping(false);
+    __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+    fpu_owner = t;
+    return true;
 }
 
 void machine_fpu_flags_changed(struct tcb *t)
 {
-    if ((t->flags & TCB_FLAG_FPU_DISABLED) && fpu_owner == t) {
-        fpu_save_owner();
-        __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
-        fpu_owner = NULL;
-    }
+    if ((t->flags & TCB_FLAG_FPU_DISABLED) && fpu_owner == t)
+        fpu_release();
     /* Otherwise the state is loaded when t next runs. */
 }
 

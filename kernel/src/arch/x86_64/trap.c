@@ -8,6 +8,7 @@
 
 extern bool x86_in_idle;
 
+#define VECTOR_DEVICE_NOT_AVAILABLE 7
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_FIRST_IRQ 32
 #define VECTOR_FIRST_SOFTWARE 158
@@ -20,6 +21,8 @@ NORETURN void c_handle_trap(void)
     word_t v = c->vector;
     c->fault_ip = c->rip;
     sched_update_timestamp();
+    if (v == VECTOR_DEVICE_NOT_AVAILABLE && machine_fpu_first_use(t))
+        kernel_exit(); /* retry the FPU instruction, now with the FPU on */
     bool is_fault = v < VECTOR_FIRST_IRQ || (v >= VECTOR_FIRST_SOFTWARE && v < VECTOR_IGNORED);
     if (is_fault && !sched_check_budget_restart())
         kernel_exit(); /* out of budget: the instruction is retried when it next runs */
