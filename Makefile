@@ -6,13 +6,18 @@ ROOT_CNODE_BITS ?= 13
 TCB_BITS ?= 11
 DEBUG ?= 1
 FASTPATH ?= 1
+DANGEROUS_MSR ?= 0
+USER_PMC ?= 0
+MEASURE ?= 0
 
 BUILD := build
 CC := gcc
 OBJCOPY := objcopy
 WARN := -Wall -Wextra -Werror
 CONFIG_DEFS := -DPN_CONFIG_ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) -DPN_CONFIG_TCB_BITS=$(TCB_BITS) \
-               -DPN_CONFIG_DEBUG=$(DEBUG) -DPN_CONFIG_FASTPATH=$(FASTPATH)
+               -DPN_CONFIG_DEBUG=$(DEBUG) -DPN_CONFIG_FASTPATH=$(FASTPATH) \
+               -DPN_CONFIG_DANGEROUS_MSR=$(DANGEROUS_MSR) -DPN_CONFIG_USER_PMC=$(USER_PMC) \
+               -DPN_CONFIG_MEASURE=$(MEASURE)
 FREESTANDING := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
                 -fno-asynchronous-unwind-tables -nostdlib -O2 -g $(WARN) $(CONFIG_DEFS)
 

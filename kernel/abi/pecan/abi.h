@@ -24,6 +24,12 @@ typedef uint64_t pn_cptr_t;
 #define PN_CONFIG_NUM_PRIORITIES 256
 #define PN_CONFIG_NUM_DOMAINS 1
 #define PN_CONFIG_BOOT_TIME_SLICE_MS 5
+#ifndef PN_CONFIG_DANGEROUS_MSR
+#define PN_CONFIG_DANGEROUS_MSR 0 /* X86DangerousWRMSR/RDMSR: the sel4bench build */
+#endif
+#ifndef PN_CONFIG_USER_PMC
+#define PN_CONFIG_USER_PMC 0      /* CR4.PCE: user RDPMC, the sel4bench build */
+#endif
 
 /* ---- syscall numbers (syscalls.md §1) ---- */
 enum pn_syscall {
@@ -50,6 +56,10 @@ enum pn_syscall {
     /* Pecan's own, debug build only (not in seL4; docs/abi-notes.md): rdi returns how
      * many times a long-running operation has been preempted since boot. */
     PN_SYS_DEBUG_PREEMPTIONS = -64,
+    /* Pecan's own, measuring build only (MEASURE=1): writes the kernel's counters into
+     * the caller's IPC buffer msg[0..] and returns their number in rdi
+     * (docs/benchmarks.md). */
+    PN_SYS_DEBUG_COUNTERS = -65,
 };
 
 /* ---- message info word (types.md §1) ---- */

@@ -37,6 +37,10 @@ NORETURN void machine_return_to_user(struct tcb *t);
 NORETURN void machine_idle(void);
 void machine_fpu_init_state(struct fpu_state *s);
 void machine_context_init_user(struct user_context *ctx);
+/* The dangerous-MSR calls of the benchmark build (syscalls.md §4). */
+void machine_write_msr(uint32_t msr, word_t value);
+word_t machine_read_msr(uint32_t msr);
+
 /* The current time: TSC ticks. */
 word_t machine_now(void);
 /* The kernel's timer interrupt comes at TSC time `deadline` (~0: never). */

@@ -55,6 +55,7 @@ static inline void invlpg(word_t vaddr) { __asm__ volatile("invlpg (%0)" ::"r"(v
 #define CR0_TS BIT(3)
 #define CR0_NE BIT(5)
 #define CR4_PGE BIT(7)
+#define CR4_PCE BIT(8)
 #define CR4_OSFXSR BIT(9)
 #define CR4_OSXMMEXCPT BIT(10)
 #define CR4_SMEP BIT(20)

@@ -8,6 +8,7 @@
 #include "invocation.h"
 #include "ipc.h"
 #include "kstring.h"
+#include "measure.h"
 #include "message.h"
 #include "preemption.h"
 #include "thread.h"
@@ -201,11 +202,14 @@ static void debug_name_thread(tcb_t *t, word_t cptr)
 }
 #endif
 
-/* The debug calls are serviced before the budget check (syscalls.md §1). */
+/* The debug calls and the dangerous-MSR calls are serviced before the budget check
+ * (syscalls.md §1). */
 static bool is_debug_syscall(sword_t n)
 {
-    return PN_CONFIG_DEBUG && ((n <= PN_SYS_DEBUG_PUT_CHAR && n >= PN_SYS_DEBUG_NAME_THREAD) ||
-                               n == PN_SYS_DEBUG_PREEMPTIONS);
+    return (PN_CONFIG_DEBUG && ((n <= PN_SYS_DEBUG_PUT_CHAR && n >= PN_SYS_DEBUG_NAME_THREAD) ||
+                                n == PN_SYS_DEBUG_PREEMPTIONS)) ||
+           (PN_CONFIG_DANGEROUS_MSR && (n == PN_SYS_X86_DANGEROUS_WRMSR || n == PN_SYS_X86_DANGEROUS_RDMSR)) ||
+           (PN_CONFIG_MEASURE && n == PN_SYS_DEBUG_COUNTERS);
 }
 
 static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
@@ -237,6 +241,24 @@ static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
         t->ctx.rdi = preemption_count;
         return;
 #endif
+#if PN_CONFIG_DANGEROUS_MSR
+    case PN_SYS_X86_DANGEROUS_WRMSR:
+        machine_write_msr((uint32_t)arg, t->ctx.r10);
+        return;
+    case PN_SYS_X86_DANGEROUS_RDMSR:
+        t->ctx.r10 = machine_read_msr((uint32_t)arg);
+        t->ctx.rsi = pn_msginfo(0, 0, 0, 1);
+        return;
+#endif
+#if PN_CONFIG_MEASURE
+    case PN_SYS_DEBUG_COUNTERS: {
+        pn_ipc_buffer_t *buf = thread_ipc_buffer(t, true);
+        for (unsigned i = 0; buf && i < KC_COUNT; i++)
+            buf->msg[i] = kernel_counters[i];
+        t->ctx.rdi = buf ? KC_COUNT : 0;
+        return;
+    }
+#endif
     case PN_SYS_SET_TLS_BASE:
         t->ctx.fs_base = machine_sanitise_address(arg);
         return;
@@ -251,6 +273,7 @@ static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
 NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number)
 {
     tcb_t *t = ks_cur;
+    measure_entry();
     t->ctx.fault_ip = t->ctx.rip - 2; /* the syscall instruction */
     sword_t n = (sword_t)number;
 #if PN_CONFIG_FASTPATH

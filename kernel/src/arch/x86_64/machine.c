@@ -5,6 +5,7 @@
 #include "asm.h"
 #include "console.h"
 #include "kstring.h"
+#include "measure.h"
 #include "thread.h"
 
 _Static_assert(sizeof(struct user_context) == CTX_SIZE, "user_context layout (asm.h)");
@@ -155,6 +156,8 @@ void machine_init_cpu(void)
         if (r[1] & BIT(20))
             cr4 |= CR4_SMAP; /* nor touches it: IPC buffers are reached through the window */
     }
+    if (PN_CONFIG_USER_PMC)
+        cr4 |= CR4_PCE; /* user level may use RDPMC (the benchmark build) */
     write_cr4(cr4);
     __asm__ volatile("fninit");
     machine_fpu_init_state(&fpu_clean);
@@ -207,7 +210,9 @@ static void fpu_release(void)
         return;
     fpu_set_trapping(false);
     __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
+    MEASURE_COUNT(KC_FPU_SAVES);
     __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
+    MEASURE_COUNT(KC_FPU_RESTORES);
     fpu_owner = NULL;
 }
 
@@ -220,9 +225,12 @@ static void fpu_switch_to(struct tcb *t)
     }
     if (fpu_owner != t) {
         fpu_set_trapping(false);
-        if (fpu_owner)
+        if (fpu_owner) {
             __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
+            MEASURE_COUNT(KC_FPU_SAVES);
+        }
         __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+        MEASURE_COUNT(KC_FPU_RESTORES);
         fpu_owner = t;
     }
     fpu_set_trapping(false);
@@ -237,6 +245,7 @@ bool machine_fpu_first_use(struct tcb *t)
     t->fpu_used = true;
     fpu_set_trapping(false);
     __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+    MEASURE_COUNT(KC_FPU_RESTORES);
     fpu_owner = t;
     return true;
 }
@@ -247,6 +256,20 @@ void machine_fpu_flags_changed(struct tcb *t)
         fpu_release();
     /* Otherwise the state is loaded when t next runs. */
 }
+
+#if PN_CONFIG_DANGEROUS_MSR
+/* Whatever user level asks: a #GP for a bad MSR is a kernel fault.  This build is for
+ * benchmarks only (syscalls.md §4), never for systems that need isolation. */
+void machine_write_msr(uint32_t msr, word_t value)
+{
+    wrmsr(msr, value);
+}
+
+word_t machine_read_msr(uint32_t msr)
+{
+    return rdmsr(msr);
+}
+#endif
 
 word_t machine_now(void)
 {
@@ -266,14 +289,17 @@ NORETURN void machine_return_to_user(struct tcb *t)
     vspace_activate(thread_vspace_root(t));
     if (ctx->fs_base != loaded_fs_base) {
         wrmsr(MSR_FS_BASE, ctx->fs_base);
+        MEASURE_COUNT(KC_MSR_WRITES);
         loaded_fs_base = ctx->fs_base;
     }
     if (ctx->gs_base != loaded_gs_base) {
         wrmsr(MSR_GS_BASE, ctx->gs_base);
+        MEASURE_COUNT(KC_MSR_WRITES);
         loaded_gs_base = ctx->gs_base;
     }
     fpu_switch_to(t);
     x86_in_idle = false;
+    measure_exit(ctx->error == ~0ul);
     x86_restore_user_context(ctx);
 }
 

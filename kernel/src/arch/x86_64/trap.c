@@ -4,6 +4,7 @@
 #include "arch/x86.h"
 #include "console.h"
 #include "fault.h"
+#include "measure.h"
 #include "thread.h"
 
 extern bool x86_in_idle;
@@ -16,6 +17,7 @@ extern bool x86_in_idle;
 
 NORETURN void c_handle_trap(void)
 {
+    measure_entry();
     tcb_t *t = ks_cur;
     struct user_context *c = &t->ctx;
     word_t v = c->vector;
@@ -49,6 +51,7 @@ NORETURN void c_handle_trap(void)
 NORETURN void c_handle_idle_interrupt(word_t vector)
 {
     x86_in_idle = false;
+    measure_entry();
     sched_update_timestamp();
     machine_handle_interrupt(vector);
     kernel_exit();

@@ -3,6 +3,7 @@
 #include "arch/vspace.h"
 #include "arch/x86.h"
 #include "console.h"
+#include "measure.h"
 
 asid_pool_t *x86_asid_table[BIT(PN_NUM_ASID_POOLS_BITS)];
 
@@ -112,6 +113,7 @@ void vspace_activate(paddr_t root)
 {
     if (root != loaded_root) {
         write_cr3(root);
+        MEASURE_COUNT(KC_CR3_WRITES);
         loaded_root = root;
     }
 }
