@@ -8,8 +8,9 @@
 #define PN_CONFIG_FASTPATH 1
 #endif
 
-/* Each returns only when the general path must handle the call. */
-void fastpath_call(tcb_t *t, word_t cptr, word_t info);
-void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info);
+/* Entered from the syscall entry for Call and ReplyRecv; each hands the call to the
+ * general path (c_handle_syscall) when its conditions do not hold. */
+NORETURN void fastpath_call(word_t cptr, word_t info);
+NORETURN void fastpath_reply_recv(word_t cptr, word_t info);
 
 #endif

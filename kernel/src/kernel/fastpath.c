@@ -1,36 +1,61 @@
 /*
- * The IPC fastpath: Call to a passive server waiting in Recv, and ReplyRecv back to a
- * caller whose SC was donated — the common case of client/server IPC — done with a
- * direct switch to the other thread, without the scheduler.  Every condition below
- * falls through to the general path (syscall.c), which gives the same result; the
- * fastpath only gets there faster.  Conditions are checked before anything changes.
+ * The IPC fastpath: Call to a passive server waiting in Recv or ReplyRecv, and
+ * ReplyRecv back to a caller whose SC was donated — the common case of client/server
+ * IPC — done with a direct switch to the other thread, without the scheduler.  Any
+ * condition that does not hold sends the call to the general path (c_handle_syscall),
+ * which gives the same result: the fastpath only gets there faster.  Every condition is
+ * checked before anything is changed.  The syscall entry (entry.S) calls these two
+ * directly, on the kernel stack, with the caller's registers saved in its TCB.
+ *
+ * Hot data: the caller's CTable cap and context; the endpoint's two words; the
+ * receiver's reply, SC, priority and VTable cap; the SC's reply link.
  */
 #include "fastpath.h"
-#include "arch/machine.h"
+#include "arch/switch.h"
 #include "arch/vspace.h"
-#include "arch/x86.h"
 #include "cspace.h"
-#include "message.h"
 #include "refill.h"
 #include "thread.h"
 
 #if PN_CONFIG_FASTPATH
 
-/* The cap at cptr in t's CSpace, or a null cap. */
-static inline cap_t lookup_cap(const tcb_t *t, word_t cptr)
+NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number);
+
+/* The slot cptr names in t's CSpace: one level inline (the common case of a root CNode
+ * whose guard and radix take all 64 bits), otherwise the general walk. */
+static inline cte_t *lookup_slot(const tcb_t *t, word_t cptr)
 {
+    cap_t root = t->slots[TCB_SLOT_CTABLE].cap;
+    word_t radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
+    if (likely(cap_type(root) == PN_CAP_CNODE && radix + guard_size == 64)) {
+        if ((cptr >> radix) != cap_cnode_guard(root))
+            return NULL;
+        return (cte_t *)cap_object(root) + (cptr & MASK(radix));
+    }
     lookup_fault_t lf;
-    cte_t *slot = cspace_lookup_slot(t, cptr, &lf);
-    return slot ? slot->cap : cap_null();
+    return cspace_lookup_slot(t, cptr, &lf);
 }
 
-/* The receiver may run at once: nothing ready outranks it (one domain). */
-static inline bool can_switch_to(const tcb_t *cur, const tcb_t *next)
+/* The PML4 the thread runs in (thread_vspace_root, inline). */
+static inline paddr_t vspace_root(const tcb_t *t)
 {
-    return next->priority >= cur->priority || sched_is_highest_priority(next->priority);
+    cap_t c = t->slots[TCB_SLOT_VTABLE].cap;
+    word_t asid = cap_mapped_asid(c);
+    if (likely(cap_type(c) == PN_CAP_PML4 && asid != 0)) {
+        asid_pool_t *pool = x86_asid_table[asid >> PN_ASID_POOL_INDEX_BITS];
+        if (likely(pool && pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] == cap_object(c)))
+            return kptr_to_paddr(cap_object(c));
+    }
+    return kptr_to_paddr(kernel_pml4);
 }
 
-static inline void copy_message(tcb_t *from, tcb_t *to, word_t length)
+/* No ready thread outranks priority p. */
+static inline bool highest_priority(unsigned p)
+{
+    return sched_is_highest_priority(p);
+}
+
+static inline void copy_message(const tcb_t *from, tcb_t *to, word_t length)
 {
     switch (length) {
     case 4: to->ctx.r15 = from->ctx.r15; /* fall through */
@@ -41,26 +66,36 @@ static inline void copy_message(tcb_t *from, tcb_t *to, word_t length)
     }
 }
 
-/* Call: returns only if the general path must handle it. */
-void fastpath_call(tcb_t *t, word_t cptr, word_t info)
+/* The message info the receiver gets: label and length, no caps. */
+#define INFO_KEEP (~(word_t)0xf80)
+/* extraCaps and length together above 4: caps to transfer, or words in the buffer. */
+#define INFO_SLOW(info) (((info) & 0x1ff) > PN_FAST_MESSAGE_REGISTERS)
+
+NORETURN void fastpath_call(word_t cptr, word_t info)
 {
-    word_t length = pn_msginfo_length(info);
-    if ((info & 0x1ff) > PN_FAST_MESSAGE_REGISTERS) /* extraCaps and length: caps or > 4 words */
-        return;
-    cap_t ep_cap = lookup_cap(t, cptr);
+    tcb_t *t = ks_cur;
+    measure_entry();
+    t->ctx.fault_ip = t->ctx.rip - 2;
+    if (unlikely(INFO_SLOW(info)))
+        goto slow;
+    cte_t *slot = lookup_slot(t, cptr);
+    if (unlikely(!slot))
+        goto slow;
+    cap_t ep_cap = slot->cap;
     word_t rights = cap_rights(ep_cap);
-    if (cap_type(ep_cap) != PN_CAP_ENDPOINT || !(rights & PN_RIGHT_WRITE) ||
-        !(rights & (PN_RIGHT_GRANT | PN_RIGHT_GRANT_REPLY)))
-        return;
+    if (unlikely(cap_type(ep_cap) != PN_CAP_ENDPOINT || !(rights & PN_RIGHT_WRITE) ||
+                 !(rights & (PN_RIGHT_GRANT | PN_RIGHT_GRANT_REPLY))))
+        goto slow;
     endpoint_t *ep = cap_object(ep_cap);
-    if (endpoint_state(ep) != EP_RECV)
-        return;
-    tcb_t *dest = endpoint_head(ep);
+    word_t head_state = ep->head_state;
+    if (unlikely((head_state & 3) != EP_RECV))
+        goto slow;
+    tcb_t *dest = (tcb_t *)(head_state & ~(word_t)3);
     reply_t *reply = dest->reply;
     sched_context_t *sc = t->sc;
-    if (!reply || dest->sc || !sc || sc != ks_cur_sc || !can_switch_to(t, dest) ||
-        thread_vspace_root(dest) == kptr_to_paddr(kernel_pml4))
-        return;
+    if (unlikely(!reply || dest->sc || sc != ks_cur_sc ||
+                 (dest->priority < t->priority && !highest_priority(dest->priority))))
+        goto slow;
 
     /* Checked: from here on the call cannot fall back. */
     tcb_t *next = dest->ep_next;
@@ -90,55 +125,62 @@ void fastpath_call(tcb_t *t, word_t cptr, word_t info)
     dest->sc = sc;
     t->sc = NULL;
 
-    copy_message(t, dest, length);
-    dest->ctx.rsi = info & ~(word_t)0xf80; /* label and length; no caps */
+    copy_message(t, dest, pn_msginfo_length(info));
+    dest->ctx.rsi = info & INFO_KEEP;
     dest->ctx.rdi = cap_badge(ep_cap);
     dest->state = TS_RUNNING;
     ks_cur = dest;
-    machine_return_to_user(dest);
+    arch_switch_to(dest, vspace_root(dest));
+slow:
+    c_handle_syscall(cptr, info, (word_t)PN_SYS_CALL);
 }
 
-/* ReplyRecv: returns only if the general path must handle it. */
-void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
+NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
 {
-    word_t length = pn_msginfo_length(info);
-    if ((info & 0x1ff) > PN_FAST_MESSAGE_REGISTERS)
-        return;
-    cap_t ep_cap = lookup_cap(t, cptr);
-    if (cap_type(ep_cap) != PN_CAP_ENDPOINT || !(cap_rights(ep_cap) & PN_RIGHT_READ))
-        return;
+    tcb_t *t = ks_cur;
+    measure_entry();
+    t->ctx.fault_ip = t->ctx.rip - 2;
+    if (unlikely(INFO_SLOW(info)))
+        goto slow;
+    cte_t *slot = lookup_slot(t, cptr);
+    if (unlikely(!slot))
+        goto slow;
+    cap_t ep_cap = slot->cap;
+    if (unlikely(cap_type(ep_cap) != PN_CAP_ENDPOINT || !(cap_rights(ep_cap) & PN_RIGHT_READ)))
+        goto slow;
     endpoint_t *ep = cap_object(ep_cap);
-    enum endpoint_state es = endpoint_state(ep);
-    if (es == EP_SEND || (es == EP_RECV && ep->tail->priority < t->priority))
-        return; /* a sender waits, or the queue order needs the general path */
-    if (t->bound_notification && t->bound_notification->state == NTFN_ACTIVE)
-        return;
-    cap_t reply_cap = lookup_cap(t, t->ctx.r12);
-    if (cap_type(reply_cap) != PN_CAP_REPLY)
-        return;
-    reply_t *reply = cap_object(reply_cap);
+    word_t es = ep->head_state & 3;
+    if (unlikely(es == EP_SEND || (es == EP_RECV && ep->tail->priority < t->priority)))
+        goto slow; /* a sender waits, or the queue order needs the general path */
+    notification_t *bound = t->bound_notification;
+    if (unlikely(bound && bound->state == NTFN_ACTIVE))
+        goto slow;
+    cte_t *reply_slot = lookup_slot(t, t->ctx.r12);
+    if (unlikely(!reply_slot || cap_type(reply_slot->cap) != PN_CAP_REPLY))
+        goto slow;
+    reply_t *reply = cap_object(reply_slot->cap);
     tcb_t *caller = reply->tcb;
     sched_context_t *sc = t->sc;
-    if (!caller || caller->state != TS_BLOCKED_ON_REPLY || caller->fault.type != PN_FAULT_NULL ||
-        caller->sc || !reply->next_is_sc || reply->next != sc || sc != ks_cur_sc ||
-        !refill_ready(sc, ks_cur_time) || !refill_sufficient(sc, 0) ||
-        !sched_is_highest_priority(caller->priority) ||
-        thread_vspace_root(caller) == kptr_to_paddr(kernel_pml4))
-        return;
+    if (unlikely(!caller || caller->state != TS_BLOCKED_ON_REPLY || caller->fault.type != PN_FAULT_NULL ||
+                 caller->sc || reply->next != sc || !reply->next_is_sc || sc != ks_cur_sc ||
+                 !refill_ready(sc, ks_cur_time) || !refill_sufficient(sc, 0) ||
+                 !highest_priority(caller->priority)))
+        goto slow;
 
     /* Checked.  The reply pops the call stack: the SC goes back to the caller. */
-    sc->reply = reply->prev;
-    if (reply->prev) {
-        reply->prev->next = sc;
-        reply->prev->next_is_sc = true;
+    reply_t *prev = reply->prev;
+    sc->reply = prev;
+    if (prev) {
+        prev->next = sc;
+        prev->next_is_sc = true;
     }
-    reply->prev = NULL;
     caller->reply = NULL;
     sc->tcb = caller;
     caller->sc = sc;
     t->sc = NULL;
 
-    /* The server waits again, with the same reply object, behind the queue. */
+    /* The server waits again, with the same reply object, at the back of the queue. */
+    reply->prev = NULL;
     reply->next = NULL;
     reply->next_is_sc = false;
     reply->tcb = t;
@@ -146,19 +188,23 @@ void fastpath_reply_recv(tcb_t *t, word_t cptr, word_t info)
     t->state = TS_BLOCKED_ON_RECEIVE;
     t->blocked_on = ep;
     t->ep_next = NULL;
-    t->ep_prev = es == EP_RECV ? ep->tail : NULL;
-    if (es == EP_RECV)
+    if (es == EP_RECV) {
+        t->ep_prev = ep->tail;
         ep->tail->ep_next = t;
-    else
+    } else {
+        t->ep_prev = NULL;
         ep->head_state = (word_t)t | EP_RECV;
+    }
     ep->tail = t;
 
-    copy_message(t, caller, length);
-    caller->ctx.rsi = info & ~(word_t)0xf80;
+    copy_message(t, caller, pn_msginfo_length(info));
+    caller->ctx.rsi = info & INFO_KEEP;
     caller->ctx.rdi = 0;
     caller->state = TS_RUNNING;
     ks_cur = caller;
-    machine_return_to_user(caller);
+    arch_switch_to(caller, vspace_root(caller));
+slow:
+    c_handle_syscall(cptr, info, (word_t)PN_SYS_REPLY_RECV);
 }
 
 #endif

@@ -6,9 +6,9 @@ word_t kernel_counters[KC_COUNT];
 
 #if PN_CONFIG_MEASURE
 /* Instructions of the assembly entry and exit paths that the C timestamps cannot see:
- * SYSCALL and the register saves before the C handler (26), and the register loads up
+ * SYSCALL, the register saves and the fastpath dispatch before the C handler (27), and the register loads up
  * to and including SYSRETQ (19) or IRETQ (20) — counted from entry.S. */
-#define ENTRY_STUB_INSNS 26
+#define ENTRY_STUB_INSNS 27
 #define SYSRET_STUB_INSNS 19
 #define IRETQ_STUB_INSNS 20
 

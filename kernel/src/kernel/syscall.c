@@ -3,7 +3,6 @@
 #include "console.h"
 #include "cspace.h"
 #include "debug.h"
-#include "fastpath.h"
 #include "fault.h"
 #include "invocation.h"
 #include "ipc.h"
@@ -273,15 +272,11 @@ static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
 NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number)
 {
     tcb_t *t = ks_cur;
-    measure_entry();
-    t->ctx.fault_ip = t->ctx.rip - 2; /* the syscall instruction */
     sword_t n = (sword_t)number;
-#if PN_CONFIG_FASTPATH
-    if (n == PN_SYS_CALL)
-        fastpath_call(t, cptr, info);
-    else if (n == PN_SYS_REPLY_RECV)
-        fastpath_reply_recv(t, cptr, info);
-#endif
+    if (!PN_CONFIG_FASTPATH || (n != PN_SYS_CALL && n != PN_SYS_REPLY_RECV))
+        measure_entry(); /* (the fastpath has counted this entry already) */
+    t->ctx.fault_ip = t->ctx.rip - 2; /* the syscall instruction */
+
     sched_update_timestamp();
     if (!is_debug_syscall(n) && !sched_check_budget_restart())
         kernel_exit(); /* out of budget: the call is made again when it next runs */

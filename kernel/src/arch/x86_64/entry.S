@@ -14,8 +14,7 @@
     .global syscall_entry
 syscall_entry:
     mov x86_tss + TSS_RSP0(%rip), %rsp
-    push $SEL_UDATA                     /* ss */
-    sub $8, %rsp                        /* rsp: untouched */
+    sub $16, %rsp                       /* ss (never changes), rsp: untouched */
     push %r11                           /* rflags */
     push $SEL_UCODE                     /* cs */
     push %rcx                           /* rip = NextIP */
@@ -38,6 +37,15 @@ syscall_entry:
     push %r15
     lea kernel_stack_top(%rip), %rsp
     /* rdi = cptr, rsi = message info, rdx = syscall number: still as the user set them. */
+#if PN_CONFIG_FASTPATH
+    cmp $-1, %rdx
+    jne 1f
+    call fastpath_call
+1:  cmp $-2, %rdx
+    jne 2f
+    call fastpath_reply_recv
+2:
+#endif
     call c_handle_syscall
     ud2
 

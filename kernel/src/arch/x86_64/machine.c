@@ -6,6 +6,7 @@
 #include "console.h"
 #include "kstring.h"
 #include "measure.h"
+#include "arch/switch.h"
 #include "thread.h"
 
 _Static_assert(sizeof(struct user_context) == CTX_SIZE, "user_context layout (asm.h)");
@@ -15,16 +16,6 @@ _Static_assert(__builtin_offsetof(struct user_context, vector) == CTX_VECTOR, "a
 _Static_assert(__builtin_offsetof(struct user_context, rip) == CTX_RIP, "asm.h");
 _Static_assert(__builtin_offsetof(struct user_context, ss) == CTX_SS, "asm.h");
 _Static_assert(CTX_SIZE % 16 == 0, "the CPU aligns RSP0 to 16 bytes");
-
-struct PACKED tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-};
 
 struct tss x86_tss ALIGNED(16);
 bool x86_in_idle;
@@ -192,8 +183,8 @@ void machine_context_init_user(struct user_context *ctx)
  * when a thread with live FPU state is switched away from.  A thread whose FPU is
  * disabled (TCB_SetFlags) also runs with CR0.TS set, and its #NM is a UserException.
  */
-static struct tcb *fpu_owner;
-static bool fpu_trapping;
+struct tcb *fpu_owner;
+bool fpu_trapping;
 
 static void fpu_set_trapping(bool on)
 {
@@ -216,7 +207,7 @@ static void fpu_release(void)
     fpu_owner = NULL;
 }
 
-static void fpu_switch_to(struct tcb *t)
+void fpu_switch_to(struct tcb *t)
 {
     if (!t->fpu_used || (t->flags & TCB_FLAG_FPU_DISABLED)) {
         fpu_release();
@@ -275,18 +266,15 @@ word_t machine_now(void)
 {
     return rdtsc();
 }
-static word_t loaded_fs_base, loaded_gs_base;
+word_t loaded_fs_base, loaded_gs_base;
 
 void machine_set_current_context(struct user_context *ctx)
 {
     x86_tss.rsp[0] = (uint64_t)(ctx + 1);
 }
 
-NORETURN void machine_return_to_user(struct tcb *t)
+void x86_load_bases(const struct user_context *ctx)
 {
-    struct user_context *ctx = &t->ctx;
-    machine_set_current_context(ctx);
-    vspace_activate(thread_vspace_root(t));
     if (ctx->fs_base != loaded_fs_base) {
         wrmsr(MSR_FS_BASE, ctx->fs_base);
         MEASURE_COUNT(KC_MSR_WRITES);
@@ -297,10 +285,11 @@ NORETURN void machine_return_to_user(struct tcb *t)
         MEASURE_COUNT(KC_MSR_WRITES);
         loaded_gs_base = ctx->gs_base;
     }
-    fpu_switch_to(t);
-    x86_in_idle = false;
-    measure_exit(ctx->error == ~0ul);
-    x86_restore_user_context(ctx);
+}
+
+NORETURN void machine_return_to_user(struct tcb *t)
+{
+    arch_switch_to(t, thread_vspace_root(t));
 }
 
 void machine_forget_thread(struct tcb *t)

@@ -107,23 +107,23 @@ void vspace_map_4k(uint64_t *pml4, word_t vaddr, paddr_t frame)
 
 /* ---- the loaded VSpace, and mappings going away ---- */
 
-static paddr_t loaded_root;
+paddr_t x86_loaded_root;
 
 void vspace_activate(paddr_t root)
 {
-    if (root != loaded_root) {
+    if (root != x86_loaded_root) {
         write_cr3(root);
         MEASURE_COUNT(KC_CR3_WRITES);
-        loaded_root = root;
+        x86_loaded_root = root;
     }
 }
 
 static void flush_if_loaded(const uint64_t *pml4, word_t vaddr, bool everything)
 {
-    if (kptr_to_paddr(pml4) != loaded_root)
+    if (kptr_to_paddr(pml4) != x86_loaded_root)
         return;
     if (everything)
-        write_cr3(loaded_root);
+        write_cr3(x86_loaded_root);
     else
         invlpg(vaddr);
 }
@@ -179,7 +179,7 @@ void vspace_unmap_table(int table_type, word_t asid, word_t vaddr, void *table)
 
 static void forget_vspace(const uint64_t *pml4)
 {
-    if (kptr_to_paddr(pml4) == loaded_root)
+    if (kptr_to_paddr(pml4) == x86_loaded_root)
         vspace_activate(kptr_to_paddr(kernel_pml4));
 }
 
