@@ -33,6 +33,17 @@ __attribute__((noreturn, format(printf, 3, 4))) void test_fail(const char *file,
 
 #define FAIL(...) test_fail(__FILE__, __LINE__, __VA_ARGS__)
 
+/* Ends the current test with `SKIP <name>: <reason>` (counted neither as passed nor as
+ * failed): only for a test the machine configuration cannot run at all. */
+__attribute__((noreturn, format(printf, 1, 2))) void test_skip(const char *fmt, ...);
+
+/* The supervisor (supervisor.c): set up once before the first test after the boot tests
+ * (boot_*.c, which check the initial state), so that from then on a test whose
+ * root task faults or hangs fails alone; test_cleanup() runs after every test (passed or
+ * failed) and deletes what the issue-4 helpers (tthread.h) made for it. */
+void supervisor_init(void);
+void test_cleanup(void);
+
 #define CHECK(cond)                                                                     \
     do {                                                                                \
         if (!(cond))                                                                    \

@@ -60,6 +60,44 @@ pn_word_t pn_untyped_retype(pn_cptr_t untyped, pn_word_t type, pn_word_t size_bi
                             pn_cptr_t root, pn_word_t node_index, pn_word_t node_depth,
                             pn_word_t node_offset, pn_word_t num_objects);
 
+/* CNode methods (invocations.md §3.2).  Each slot is an (index, depth) pair resolved in
+ * the named root CNode cap (types.md §5); the destination always in the invoked `root`. */
+pn_word_t pn_cnode_revoke(pn_cptr_t root, pn_word_t index, pn_word_t depth);
+pn_word_t pn_cnode_cancel_badged_sends(pn_cptr_t root, pn_word_t index, pn_word_t depth);
+pn_word_t pn_cnode_mint(pn_cptr_t root, pn_word_t dest_index, pn_word_t dest_depth,
+                        pn_cptr_t src_root, pn_word_t src_index, pn_word_t src_depth,
+                        pn_word_t rights, pn_word_t data);
+pn_word_t pn_cnode_move(pn_cptr_t root, pn_word_t dest_index, pn_word_t dest_depth,
+                        pn_cptr_t src_root, pn_word_t src_index, pn_word_t src_depth);
+pn_word_t pn_cnode_mutate(pn_cptr_t root, pn_word_t dest_index, pn_word_t dest_depth,
+                          pn_cptr_t src_root, pn_word_t src_index, pn_word_t src_depth,
+                          pn_word_t data);
+/* pivot -> dest (with dest_badge), then src -> pivot (with pivot_badge); src == dest
+ * swaps the two caps. */
+pn_word_t pn_cnode_rotate(pn_cptr_t root, pn_word_t dest_index, pn_word_t dest_depth,
+                          pn_word_t dest_badge, pn_cptr_t pivot_root, pn_word_t pivot_index,
+                          pn_word_t pivot_depth, pn_word_t pivot_badge, pn_cptr_t src_root,
+                          pn_word_t src_index, pn_word_t src_depth);
+
+/* CNode cap data word (types.md §4): guard size in bits 5..0, guard from bit 6. */
+static inline pn_word_t pn_cnode_guard_data(pn_word_t guard, pn_word_t guard_size)
+{
+    return guard << 6 | (guard_size & 0x3f);
+}
+
+/* x86 IO ports (invocations.md §3.8): an IOPort cap for ports [first, last] is issued
+ * from the IOPortControl cap into slot (index, depth) of `root`. */
+pn_word_t pn_ioport_control_issue(pn_cptr_t control, pn_word_t first_port,
+                                  pn_word_t last_port, pn_cptr_t root, pn_word_t index,
+                                  pn_word_t depth);
+/* The In wrappers store the value read in *value (left alone on an error). */
+pn_word_t pn_ioport_in8(pn_cptr_t ioport, pn_word_t port, pn_word_t *value);
+pn_word_t pn_ioport_in16(pn_cptr_t ioport, pn_word_t port, pn_word_t *value);
+pn_word_t pn_ioport_in32(pn_cptr_t ioport, pn_word_t port, pn_word_t *value);
+pn_word_t pn_ioport_out8(pn_cptr_t ioport, pn_word_t port, pn_word_t data);
+pn_word_t pn_ioport_out16(pn_cptr_t ioport, pn_word_t port, pn_word_t data);
+pn_word_t pn_ioport_out32(pn_cptr_t ioport, pn_word_t port, pn_word_t data);
+
 /* ---- console output through DebugPutChar ---- */
 
 /* printf subset: %d %i %u %x %X %p %s %c %%, length modifiers l ll z, flags '-' and '0',

@@ -155,6 +155,14 @@ static inline pn_word_t pn_debug_cap_identify(pn_cptr_t cptr)
     return pn_syscall_rdi(PN_SYS_DEBUG_CAP_IDENTIFY, cptr);
 }
 
+/* Pecan's own debug call (abi.h, docs/abi-notes.md): how many times a long-running
+ * operation (revoke, deletion through a zombie, untyped reset) has been preempted since
+ * boot. */
+static inline pn_word_t pn_debug_preemptions(void)
+{
+    return pn_syscall_rdi(PN_SYS_DEBUG_PREEMPTIONS, 0);
+}
+
 __attribute__((noreturn)) static inline void pn_debug_halt(void)
 {
     pn_syscall_rdi(PN_SYS_DEBUG_HALT, 0);

@@ -1,0 +1,245 @@
+/* Helpers for the MCS scheduling tests (see mcs.h). */
+#include "mcs.h"
+
+#define MCS_ARENA_BITS 18          /* 256 KiB of objects per test */
+#define MCS_HARD_STOP_MS 400       /* no test waits longer than this (virtual time) */
+
+pn_word_t mcs_mhz;
+volatile pn_word_t mcs_hard_stop;
+
+static pn_cptr_t arena;            /* untyped of the running test, 0 outside a test */
+static int cleaning;
+
+static mcs_thread_t threads[MCS_MAX_THREADS];
+static unsigned n_threads;
+static pn_ipc_buffer_t buffers[MCS_MAX_THREADS] __attribute__((aligned(4096)));
+static char stacks[MCS_MAX_THREADS][MCS_STACK_SIZE] __attribute__((aligned(16)));
+
+static const char *error_name(pn_word_t code)
+{
+    static const char *const names[] = {
+        "NoError",     "InvalidArgument", "InvalidCapability", "IllegalOperation",
+        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
+        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory",
+    };
+    return code < PN_ARRAY_SIZE(names) ? names[code] : "?";
+}
+
+static void format_words(char *buf, size_t size, const pn_word_t *w, unsigned n)
+{
+    int at = pn_snprintf(buf, size, "[");
+    for (unsigned i = 0; i < n && at > 0 && (size_t)at < size; i++)
+        at += pn_snprintf(buf + at, size - at, "%s%lu", i ? ", " : "", w[i]);
+    if (at > 0 && (size_t)at < size)
+        pn_snprintf(buf + at, size - at, "]");
+}
+
+void mcs_expect(const char *file, int line, const char *what, reply_t r, pn_word_t code,
+                unsigned n, const pn_word_t *words)
+{
+    pn_word_t label = pn_msginfo_label(r.info), len = pn_msginfo_length(r.info);
+    int ok = r.info == pn_msginfo(code, 0, 0, n) && r.badge == 0;
+    for (unsigned i = 0; ok && i < n && i < REPLY_WORDS; i++)
+        ok = r.mr[i] == words[i];
+    if (ok)
+        return;
+    char want[160], got[160];
+    format_words(want, sizeof want, words, n);
+    format_words(got, sizeof got, r.mr, len < REPLY_WORDS ? (unsigned)len : REPLY_WORDS);
+    mcs_cleanup();
+    test_fail(file, line, "%s: expected %s (%lu) %s, got %s (%lu) %s (info 0x%lx, badge %lu)",
+              what, error_name(code), code, want, error_name(label), label, got, r.info,
+              r.badge);
+}
+
+/* ---- test begin / end ---- */
+
+void mcs_begin(void)
+{
+    const pn_bi_tsc_freq_t *t =
+        (const pn_bi_tsc_freq_t *)pn_bootinfo_chunk(pn_bootinfo, PN_BI_CHUNK_X86_TSC_FREQ);
+    if (!t || !t->mhz)
+        test_fail(__FILE__, __LINE__, "no TSC frequency in the extra bootinfo");
+    mcs_mhz = t->mhz;
+    n_threads = 0;
+    arena = 0;
+    cleaning = 0;
+    arena = ram_untyped(MCS_ARENA_BITS);
+    mcs_hard_stop = rdtsc() + MS(MCS_HARD_STOP_MS);
+}
+
+void mcs_cleanup(void)
+{
+    if (cleaning || !arena)
+        return;
+    cleaning = 1;
+    /* back at the top priority first: the revoke then runs without interference */
+    reply_t r = call(SELF_TCB, PN_TCB_SET_PRIORITY, W(255), C(SELF_TCB));
+    if (r.info != 0)
+        pn_printf("# mcs cleanup: SetPriority(255) of the root task: info 0x%lx\n", r.info);
+    r = cn_revoke(arena);
+    if (r.info != 0)
+        pn_printf("# mcs cleanup: revoking the arena: info 0x%lx\n", r.info);
+    /* the arena's memory is not reused: the next test takes a fresh one */
+    arena = 0;
+    n_threads = 0;
+}
+
+/* ---- objects ---- */
+
+pn_word_t max_period_us(void)
+{
+    return (~0ul / mcs_mhz) / 8;
+}
+
+pn_cptr_t mcs_new(pn_word_t type, pn_word_t size_bits)
+{
+    pn_cptr_t s = slot_alloc();
+    reply_t r = ut_retype(arena, type, size_bits, s, 1);
+    MCS_OK(r);
+    return s;
+}
+
+pn_cptr_t mcs_mint(pn_cptr_t src, pn_word_t rights, pn_word_t badge)
+{
+    pn_cptr_t s = slot_alloc();
+    reply_t r = cn_mint(s, src, rights, badge);
+    MCS_OK(r);
+    return s;
+}
+
+reply_t sc_configure(pn_cptr_t sc, pn_word_t budget_us, pn_word_t period_us,
+                     pn_word_t extra_refills, pn_word_t badge, pn_word_t flags)
+{
+    return call(SCHED_CONTROL, PN_SCHED_CONTROL_CONFIGURE_FLAGS,
+                W(budget_us, period_us, extra_refills, badge, flags), C(sc));
+}
+
+pn_cptr_t mcs_sc(pn_word_t budget_us, pn_word_t period_us, pn_word_t extra_refills,
+                 pn_word_t badge, pn_word_t flags)
+{
+    pn_cptr_t sc = mcs_new(PN_OBJ_SCHED_CONTEXT, SC_BITS);
+    reply_t r = sc_configure(sc, budget_us, period_us, extra_refills, badge, flags);
+    MCS_OK(r);
+    return sc;
+}
+
+pn_word_t sc_consumed(pn_cptr_t sc)
+{
+    reply_t r = call(sc, PN_SCHED_CONTEXT_CONSUMED, NO_WORDS, NO_CAPS);
+    if (r.info != pn_msginfo(0, 0, 0, 1) || r.badge != 0)
+        FAIL("SchedContext_Consumed: expected label 0, length 1, got info 0x%lx badge %lu",
+             r.info, r.badge);
+    return r.mr[0];
+}
+
+void set_prio(pn_cptr_t tcb, pn_word_t prio)
+{
+    reply_t r = call(tcb, PN_TCB_SET_PRIORITY, W(prio), C(SELF_TCB));
+    MCS_OK(r);
+}
+
+void mcs_root_low(void)
+{
+    set_prio(SELF_TCB, MCS_ROOT_LOW_PRIO);
+}
+
+void mcs_root_high(void)
+{
+    set_prio(SELF_TCB, 255);
+}
+
+/* ---- threads ---- */
+
+static void thread_entry(mcs_thread_t *t)
+{
+    t->fn(t);
+    t->done = 1;
+    mcs_suspend_self(t);
+    for (;;)
+        __asm__ volatile("ud2");
+}
+
+mcs_thread_t *mcs_thread(pn_word_t prio, pn_cptr_t sc)
+{
+    if (n_threads == MCS_MAX_THREADS)
+        FAIL("more than %d test threads", MCS_MAX_THREADS);
+    mcs_thread_t *t = &threads[n_threads];
+    memset(t, 0, sizeof *t);
+    t->id = (int)n_threads;
+    t->ipc = &buffers[n_threads];
+    memset(t->ipc, 0, sizeof *t->ipc);
+    t->stack_top = (pn_word_t)&stacks[n_threads][MCS_STACK_SIZE];
+    n_threads++;
+    t->tcb = mcs_new(PN_OBJ_TCB, 0);
+    t->sc = sc;
+    pn_word_t a = (pn_word_t)t->ipc, start = (pn_word_t)__pn_image_start;
+    pn_cptr_t frame = pn_bootinfo->user_image_frames.start + ((a - start) >> PN_PAGE_BITS);
+    reply_t r = call(t->tcb, PN_TCB_CONFIGURE, W(0, 0, a), C(ROOT, ROOT_VSPACE, frame));
+    MCS_OK(r);
+    r = call(t->tcb, PN_TCB_SET_SCHED_PARAMS, W(255, prio), C(SELF_TCB, sc, NULL_CAP));
+    MCS_OK(r);
+    return t;
+}
+
+void mcs_start(mcs_thread_t *t, mcs_fn_t fn)
+{
+    t->fn = fn;
+    /* WriteRegisters: resume_target, count 9 (rip, rsp, rflags, rax..rdi) */
+    pn_word_t w[2 + 9] = {1, 9};
+    w[2 + PN_UC_RIP] = (pn_word_t)thread_entry;
+    w[2 + PN_UC_RSP] = t->stack_top - 8;
+    w[2 + PN_UC_RFLAGS] = 0x202;
+    w[2 + PN_UC_RDI] = (pn_word_t)t;
+    reply_t r = call(t->tcb, PN_TCB_WRITE_REGISTERS, w, 11, NO_CAPS);
+    MCS_OK(r);
+}
+
+void mcs_spin(mcs_thread_t *t, pn_word_t w0, pn_word_t w1, pn_word_t stop)
+{
+    pn_word_t last = rdtsc();
+    if (!t->first)
+        t->first = last;
+    for (;;) {
+        pn_word_t now = rdtsc(), d = now - last;
+        if (d < MCS_GAP) {
+            if (last >= w0 && now <= w1)
+                t->run += d;
+        } else {
+            t->gaps++;
+        }
+        last = now;
+        if (now >= stop || now >= mcs_hard_stop)
+            return;
+    }
+}
+
+void mcs_burn(mcs_thread_t *t, pn_word_t ticks)
+{
+    pn_word_t last = rdtsc(), ran = 0;
+    if (!t->first)
+        t->first = last;
+    while (ran < ticks) {
+        pn_word_t now = rdtsc(), d = now - last;
+        if (d < MCS_GAP)
+            ran += d;
+        else
+            t->gaps++;
+        last = now;
+        if (now >= mcs_hard_stop)
+            break;
+    }
+    t->run += ran;
+}
+
+void mcs_suspend_self(mcs_thread_t *t)
+{
+    pn_msg_t m = {pn_msginfo(PN_TCB_SUSPEND, 0, 0, 0), {0, 0, 0, 0}};
+    pn_call(t->tcb, &m);
+}
+
+void mcs_block_forever(mcs_thread_t *t)
+{
+    for (;;)
+        mcs_suspend_self(t);
+}
