@@ -20,6 +20,7 @@ enum kernel_counter {
     KC_IRETQ,
     KC_MSR_WRITES,
     KC_SWAPGS,         /* Pecan never uses SWAPGS: always 0 */
+    KC_FASTPATH,       /* IPCs completed on the fastpath */
     KC_COUNT
 };
 

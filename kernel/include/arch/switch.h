@@ -29,14 +29,14 @@ NORETURN void x86_restore_user_context(struct user_context *ctx);
 
 /* The FPU registers already hold what t may run with: its own live state, or (for a
  * thread without live FPU state) the clean state behind CR0.TS. */
-static inline bool fpu_ready_for(const tcb_t *t)
+static inline __attribute__((always_inline)) bool fpu_ready_for(const tcb_t *t)
 {
     if (t->fpu_used && !(t->flags & TCB_FLAG_FPU_DISABLED))
         return fpu_owner == t && !fpu_trapping;
     return !fpu_owner && fpu_trapping;
 }
 
-static inline NORETURN void arch_switch_to(tcb_t *t, paddr_t root)
+static inline __attribute__((always_inline)) NORETURN void arch_switch_to(tcb_t *t, paddr_t root)
 {
     struct user_context *ctx = &t->ctx;
     x86_tss.rsp[0] = (word_t)(ctx + 1);

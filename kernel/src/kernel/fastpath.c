@@ -23,28 +23,29 @@ NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number);
 
 /* The slot cptr names in t's CSpace: one level inline (the common case of a root CNode
  * whose guard and radix take all 64 bits), otherwise the general walk. */
-static inline cte_t *lookup_slot(const tcb_t *t, word_t cptr)
+static inline __attribute__((always_inline)) cte_t *lookup_slot(const tcb_t *t, word_t cptr)
 {
     cap_t root = t->slots[TCB_SLOT_CTABLE].cap;
     word_t radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
     if (likely(cap_type(root) == PN_CAP_CNODE && radix + guard_size == 64)) {
         if ((cptr >> radix) != cap_cnode_guard(root))
             return NULL;
-        return (cte_t *)cap_object(root) + (cptr & MASK(radix));
+        return (cte_t *)(cap_addr(root) & ~MASK(6)) + (cptr & MASK(radix));
     }
     lookup_fault_t lf;
     return cspace_lookup_slot(t, cptr, &lf);
 }
 
 /* The PML4 the thread runs in (thread_vspace_root, inline). */
-static inline paddr_t vspace_root(const tcb_t *t)
+static inline __attribute__((always_inline)) paddr_t vspace_root(const tcb_t *t)
 {
     cap_t c = t->slots[TCB_SLOT_VTABLE].cap;
     word_t asid = cap_mapped_asid(c);
+    uint64_t *pml4 = (uint64_t *)(cap_addr(c) & ~MASK(12));
     if (likely(cap_type(c) == PN_CAP_PML4 && asid != 0)) {
         asid_pool_t *pool = x86_asid_table[asid >> PN_ASID_POOL_INDEX_BITS];
-        if (likely(pool && pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] == cap_object(c)))
-            return kptr_to_paddr(cap_object(c));
+        if (likely(pool && pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] == pml4))
+            return (paddr_t)pml4 - KERNEL_WINDOW_BASE;
     }
     return kptr_to_paddr(kernel_pml4);
 }
@@ -86,7 +87,7 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
     if (unlikely(cap_type(ep_cap) != PN_CAP_ENDPOINT || !(rights & PN_RIGHT_WRITE) ||
                  !(rights & (PN_RIGHT_GRANT | PN_RIGHT_GRANT_REPLY))))
         goto slow;
-    endpoint_t *ep = cap_object(ep_cap);
+    endpoint_t *ep = (endpoint_t *)cap_addr(ep_cap);
     word_t head_state = ep->head_state;
     if (unlikely((head_state & 3) != EP_RECV))
         goto slow;
@@ -130,6 +131,7 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
     dest->ctx.rdi = cap_badge(ep_cap);
     dest->state = TS_RUNNING;
     ks_cur = dest;
+    MEASURE_COUNT(KC_FASTPATH);
     arch_switch_to(dest, vspace_root(dest));
 slow:
     c_handle_syscall(cptr, info, (word_t)PN_SYS_CALL);
@@ -148,7 +150,7 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     cap_t ep_cap = slot->cap;
     if (unlikely(cap_type(ep_cap) != PN_CAP_ENDPOINT || !(cap_rights(ep_cap) & PN_RIGHT_READ)))
         goto slow;
-    endpoint_t *ep = cap_object(ep_cap);
+    endpoint_t *ep = (endpoint_t *)cap_addr(ep_cap);
     word_t es = ep->head_state & 3;
     if (unlikely(es == EP_SEND || (es == EP_RECV && ep->tail->priority < t->priority)))
         goto slow; /* a sender waits, or the queue order needs the general path */
@@ -158,7 +160,7 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     cte_t *reply_slot = lookup_slot(t, t->ctx.r12);
     if (unlikely(!reply_slot || cap_type(reply_slot->cap) != PN_CAP_REPLY))
         goto slow;
-    reply_t *reply = cap_object(reply_slot->cap);
+    reply_t *reply = (reply_t *)cap_addr(reply_slot->cap);
     tcb_t *caller = reply->tcb;
     sched_context_t *sc = t->sc;
     if (unlikely(!caller || caller->state != TS_BLOCKED_ON_REPLY || caller->fault.type != PN_FAULT_NULL ||
@@ -202,6 +204,7 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     caller->ctx.rdi = 0;
     caller->state = TS_RUNNING;
     ks_cur = caller;
+    MEASURE_COUNT(KC_FASTPATH);
     arch_switch_to(caller, vspace_root(caller));
 slow:
     c_handle_syscall(cptr, info, (word_t)PN_SYS_REPLY_RECV);
