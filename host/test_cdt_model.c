@@ -31,6 +31,8 @@
  * (run i uses seed HOST_SEED + i * 0x9e3779b97f4a7c15 and preemption mode i % 3: never,
  * interrupt pending half of the time, always).
  */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,10 @@
 #include "objecttype.h"
 #include "preemption.h"
 #include "test.h"
+
+#include <unistd.h>
+
+#define WATCHDOG_SECONDS 60
 
 /* ---- simulated machine ---- */
 
@@ -1689,6 +1695,18 @@ static void step(unsigned long i, unsigned mem_every)
         check_memory();
 }
 
+/* A kernel operation that never returns would hang `make test`: give each run a time
+ * limit, and report the operation being executed when it expires. */
+static void watchdog(int sig)
+{
+    (void)sig;
+    dump_log();
+    printf("FAIL cdt_model_random_operations: no progress for %u seconds (a kernel loop?) at step %lu\n",
+           WATCHDOG_SECONDS, cur_step);
+    fflush(stdout);
+    _exit(1);
+}
+
 static unsigned long env_num(const char *name, unsigned long dflt)
 {
     const char *s = getenv(name);
@@ -1702,10 +1720,13 @@ TEST(cdt_model_random_operations)
     unsigned long total[12] = {0};
     for (unsigned long r = first; r < first + runs; r++) {
         run_index = (unsigned)r;
+        signal(SIGALRM, watchdog);
+        alarm(WATCHDOG_SECONDS);
         setup(test_seed() + r * 0x9e3779b97f4a7c15ull, (unsigned)(r % 3));
         for (unsigned long i = 0; i < steps; i++)
             step(i, 8);
         check_memory();
+        alarm(0);
         unsigned long *s = &stats.steps;
         for (unsigned j = 0; j < 12; j++)
             total[j] += s[j];

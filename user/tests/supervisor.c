@@ -7,7 +7,8 @@
  *    which fails the current test; the runner then goes on with the next one.
  *  - The "idle agent" thread (priority 1, below every test thread) runs only when the root
  *    task and every test thread are blocked.  If the root task asked for that
- *    (tt_settle) it is woken; otherwise the test has hung and is failed the same way.
+ *    (tt_settle) it is woken; otherwise, if that lasts HANG_MS (a test may wait for an
+ *    interrupt), the test has hung and is failed the same way.
  *  - After every test, test_cleanup() revokes the test arena and empties the test slot
  *    window, which deletes every object and thread the test made.
  *
@@ -94,16 +95,37 @@ static void rescuer(void)
     }
 }
 
+static inline pn_word_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (pn_word_t)hi << 32 | lo;
+}
+
+/* A test may block the root task until an interrupt arrives: the agent declares a hang
+ * only after running alone for HANG_MS (any gap in its own running, i.e. another thread
+ * ran, starts the wait again). */
+#define HANG_MS 200
+#define GAP_US 5
+
 static void agent(void)
 {
+    pn_word_t mhz = pn_tsc_mhz() ? pn_tsc_mhz() : 1000;
+    pn_word_t start = rdtsc(), last = start;
     for (;;) {
+        pn_word_t now = rdtsc();
+        if (now - last > GAP_US * mhz)
+            start = now;
+        last = now;
         if (sv_settling) {
             sv_settling = 0;
             pn_signal(settle_ntfn);
-        } else {
+            start = last = rdtsc();
+        } else if (now - start > HANG_MS * 1000 * mhz) {
             pn_snprintf(sv_reason, sizeof sv_reason,
                         "hung: the root task is blocked and no test thread can run");
             rescue_root(&sv_buffers[AGENT]);
+            start = last = rdtsc();
         }
     }
 }
@@ -116,7 +138,8 @@ void tt_settle(void)
     pn_ntfn_wait(settle_ntfn);
 }
 
-static int start_thread(pn_cptr_t untyped, int which, void (*fn)(void), pn_word_t prio)
+static int start_thread(pn_cptr_t untyped, int which, void (*fn)(void), pn_word_t prio,
+                        pn_word_t budget_us)
 {
     pn_cptr_t tcb = fw_new(untyped, PN_OBJ_TCB, 0), sc = fw_new(untyped, PN_OBJ_SCHED_CONTEXT, SC_BITS);
     if (!tcb || !sc)
@@ -125,8 +148,8 @@ static int start_thread(pn_cptr_t untyped, int which, void (*fn)(void), pn_word_
     if (pn_tcb_configure(tcb, ROOT_CNODE, 0, ROOT_VSPACE, 0, (pn_word_t)ipc,
                          pn_bootinfo->user_image_frames.start +
                              (((pn_word_t)ipc - (pn_word_t)__pn_image_start) >> PN_PAGE_BITS)) ||
-        pn_sched_control_configure_flags(pn_bootinfo->sched_control.start, sc, TT_BUDGET_US,
-                                         TT_BUDGET_US, 0, 0, 0) ||
+        pn_sched_control_configure_flags(pn_bootinfo->sched_control.start, sc, budget_us,
+                                         budget_us, 0, 0, 0) ||
         pn_tcb_set_sched_params(tcb, SELF_TCB, prio, prio, sc, NULL_SLOT))
         return 0;
     pn_word_t regs[] = {(pn_word_t)fn, (pn_word_t)&sv_stacks[which][sizeof sv_stacks[which]] - 8,
@@ -164,8 +187,9 @@ void supervisor_init(void)
     rescuer_reply = fw_new(fw_untyped, PN_OBJ_REPLY, 0);
     settle_ntfn = fw_new(fw_untyped, PN_OBJ_NOTIFICATION, 0);
     if (!fault_ep || !rescuer_reply || !settle_ntfn ||
-        !start_thread(fw_untyped, RESCUER, rescuer, RESCUER_PRIO) ||
-        !start_thread(fw_untyped, AGENT, agent, AGENT_PRIO) ||
+        !start_thread(fw_untyped, RESCUER, rescuer, RESCUER_PRIO, TT_BUDGET_US) ||
+        /* a long round-robin budget: no budget interrupts while it watches */
+        !start_thread(fw_untyped, AGENT, agent, AGENT_PRIO, 10 * 1000 * 1000) ||
         pn_tcb_set_sched_params(SELF_TCB, SELF_TCB, 255, ROOT_PRIO, ROOT_SC, fault_ep)) {
         pn_printf("# supervisor: set-up failed; tests run without fault isolation\n");
         return;

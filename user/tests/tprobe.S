@@ -126,10 +126,14 @@ tt_fpu_nm_insn:
  * FPU ping-pong (rdi = value, rsi = rounds, rdx = address of the result word): set xmm0,
  * xmm7 and xmm15 to `value` (and its complement / negation), then `rounds` times: Yield
  * and check the three registers.  Result word: 1 = every check passed, 2 = a register
- * changed (then rax holds what was found).
+ * changed.  C-callable (returns normally).
  */
     .globl tt_fpu_pingpong
 tt_fpu_pingpong:
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
     movq %rdi, %r12
     movq %rsi, %r13
     movq %rdx, %r14
@@ -158,9 +162,13 @@ tt_fpu_pingpong:
     decq %r13
     jnz 1b
     movq $1, (%r14)
-    jmp tt_probe_finish
+    jmp 3f
 2:  movq $2, (%r14)
-    jmp tt_probe_finish
+3:  popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    ret
 
 /*
  * pn_word_t tt_probe_syscall(long number, pn_cptr_t cap, pn_word_t info, pn_cptr_t r12):

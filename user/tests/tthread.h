@@ -94,7 +94,7 @@ pn_cptr_t tt_arena(void);                   /* the arena untyped (it has childre
 
 /* ---- threads ---- */
 
-#define TT_MAX_THREADS 12
+#define TT_MAX_THREADS 24
 #define TT_STACK_SIZE 8192
 #define TT_OUT_WORDS 32
 

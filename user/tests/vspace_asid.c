@@ -141,7 +141,9 @@ TEST(vspace_asid_pool_assign_check_order)
     delete_ok(c);
     delete_ok(pml4);
     delete_ok(pool_copy);
-    EXPECT_OK(assign(POOL0, obj_new(PN_OBJ_X64_PML4, 0)));
+    pn_cptr_t again = obj_new(PN_OBJ_X64_PML4, 0);
+    EXPECT_OK(assign(POOL0, again));
+    delete_ok(again);
 }
 
 /* Assigns new PML4s to `pool` until it refuses; returns how many it took.  The PML4s

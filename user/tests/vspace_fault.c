@@ -305,3 +305,124 @@ TEST(vspace_unmapped_table_is_zeroed)
     /* a new PT fits where the old one was */
     vt_new_pt(PN_CAP_SLOT_INIT_VSPACE, r + VT_PDPT_SPAN);
 }
+
+TEST(vspace_vmfault_to_badged_handler_set_by_set_space)
+{
+    /* the fault handler given with TCB_SetSpace (C[0]), minted with a badge: the VMFault
+     * arrives with that badge (faults.md §1, §3); the thread has no IPC buffer */
+    pn_word_t rt = vt_region_pt();
+    pn_cptr_t ep = obj_new(PN_OBJ_ENDPOINT, 0), reply = obj_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t badged = slot_alloc();
+    mint_ok(badged, ep, PN_RIGHTS_ALL, 0xbad);
+    vt_thread_t t;
+    vt_thread_new(&t, PN_CAP_SLOT_INIT_VSPACE, 200, PN_CAP_SLOT_NULL, 0, PN_CAP_SLOT_NULL);
+    EXPECT_OK(call(t.tcb, PN_TCB_SET_SPACE, W(0, 0),
+                   C(badged, ROOT, PN_CAP_SLOT_INIT_VSPACE)));
+    static char stack[4096] __attribute__((aligned(16)));
+    vt_thread_start(&t, (pn_word_t)vt_read64, (pn_word_t)(stack + sizeof stack), rt + 0x1230,
+                    0, 0);
+    pn_msg_t m = {0};
+    pn_word_t badge = pn_recv(ep, &m, reply);
+    vt_outcome_t o = {1, m.info, badge, {m.mr[0], m.mr[1], m.mr[2], m.mr[3]}};
+    CHECK_EQ(badge, 0xbad);
+    o.badge = 0;
+    EXPECT_VMFAULT(o, READ_IP, rt + 0x1230, 0, VT_PF_USER);
+    delete_ok(t.tcb);
+}
+
+TEST(vspace_deletion_unmaps_only_what_it_maps)
+{
+    /* a frame's deletion removes its entry only if the entry still maps it
+     * (semantics.md §4): A mapped, B mapped over it, A deleted => B stays */
+    pn_word_t rt = vt_region_pt();
+    pn_cptr_t a = vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, rt, PN_RIGHTS_RW);
+    pn_cptr_t b = vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, rt, PN_RIGHTS_RW);
+    ((volatile pn_word_t *)rt)[1] = 0xb;
+    delete_ok(a);
+    CHECK_EQ(vt_read_ok(rt + 8), 0xb);
+    delete_ok(b);
+    EXPECT_VMFAULT(vt_probe_read(rt + 8), READ_IP, rt + 8, 0, VT_PF_USER);
+    /* paging structures are unlinked when their final cap goes, not before */
+    static const struct {
+        pn_word_t type, label;
+    } levels[] = {
+        {PN_OBJ_X86_PAGE_TABLE, PN_X86_PAGE_TABLE_MAP},
+        {PN_OBJ_X86_PAGE_DIRECTORY, PN_X86_PAGE_DIRECTORY_MAP},
+        {PN_OBJ_X86_PDPT, PN_X86_PDPT_MAP},
+    };
+    for (unsigned i = 0; i < PN_ARRAY_SIZE(levels); i++) {
+        pn_word_t base = (pn_word_t)(130 + i) << 39; /* fixed slots above the regions */
+        pn_cptr_t s[3] = {0, 0, 0};
+        s[2] = vt_new_pdpt(PN_CAP_SLOT_INIT_VSPACE, base);
+        s[1] = vt_new_pd(PN_CAP_SLOT_INIT_VSPACE, base);
+        s[0] = vt_new_pt(PN_CAP_SLOT_INIT_VSPACE, base);
+        vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, base + 0x6000, PN_RIGHTS_RW);
+        pn_cptr_t c = copy_new(s[i], PN_RIGHTS_ALL);
+        delete_ok(s[i]);
+        CHECK_EQ(vt_read_ok(base + 0x6000), 0);
+        delete_ok(c);
+        EXPECT_VMFAULT(vt_probe_read(base + 0x6000), READ_IP, base + 0x6000, 0, VT_PF_USER);
+        /* its slot in the level above is free again */
+        EXPECT_OK(call(obj_new(levels[i].type, 0), levels[i].label, W(base, 0),
+                       C(PN_CAP_SLOT_INIT_VSPACE)));
+    }
+}
+
+TEST(vspace_stale_caps_unmap_only_their_own_entries)
+{
+    /* a cap still saying "mapped" after its parent table was unmapped (zeroed) and
+     * refilled: its Unmap or deletion clears the entry only if the entry still points at
+     * its object (invocations.md §3.7, semantics.md §4) */
+    pn_word_t rd = vt_region_pd();
+    pn_cptr_t pd = obj_new(PN_OBJ_X86_PAGE_DIRECTORY, 0);
+    /* frames: F in PT T; T unmapped and mapped again at the same place; G where F was */
+    pn_cptr_t t = vt_new_pt(PN_CAP_SLOT_INIT_VSPACE, rd);
+    pn_cptr_t f = vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, rd + 0x2000,
+                               PN_RIGHTS_RW);
+    EXPECT_OK(vt_unmap(t, PN_X86_PAGE_TABLE_UNMAP));
+    EXPECT_OK(vt_pt_map(t, PN_CAP_SLOT_INIT_VSPACE, rd));
+    pn_cptr_t g = vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, rd + 0x2000,
+                               PN_RIGHTS_RW);
+    ((volatile pn_word_t *)(rd + 0x2000))[0] = 0x99;
+    EXPECT_OK(vt_unmap(f, PN_X86_PAGE_UNMAP));
+    CHECK_EQ(vt_read_ok(rd + 0x2000), 0x99);
+    pn_cptr_t f2 = vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, rd + 0x3000,
+                                PN_RIGHTS_RW);
+    EXPECT_OK(vt_unmap(t, PN_X86_PAGE_TABLE_UNMAP));
+    EXPECT_OK(vt_pt_map(t, PN_CAP_SLOT_INIT_VSPACE, rd));
+    vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, rd + 0x3000, PN_RIGHTS_RW);
+    ((volatile pn_word_t *)(rd + 0x3000))[0] = 0x98;
+    delete_ok(f2);
+    CHECK_EQ(vt_read_ok(rd + 0x3000), 0x98);
+    (void)g;
+    /* page tables: T in PD D; D unmapped and mapped again; T2 where T was */
+    pn_word_t r = vt_region();
+    EXPECT_OK(vt_pd_map(pd, PN_CAP_SLOT_INIT_VSPACE, r));
+    pn_cptr_t t1 = vt_new_pt(PN_CAP_SLOT_INIT_VSPACE, r);
+    EXPECT_OK(vt_unmap(pd, PN_X86_PAGE_DIRECTORY_UNMAP));
+    EXPECT_OK(vt_pd_map(pd, PN_CAP_SLOT_INIT_VSPACE, r));
+    vt_new_pt(PN_CAP_SLOT_INIT_VSPACE, r);
+    vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, r + 0x1000, PN_RIGHTS_RW);
+    EXPECT_OK(vt_unmap(t1, PN_X86_PAGE_TABLE_UNMAP));
+    CHECK_EQ(vt_read_ok(r + 0x1000), 0);
+    /* the stale cap is unmapped now: it maps elsewhere */
+    EXPECT_OK(vt_pt_map(t1, PN_CAP_SLOT_INIT_VSPACE, r + VT_PD_SPAN));
+    /* deletion of a stale page table cap */
+    pn_cptr_t t3 = vt_new_pt(PN_CAP_SLOT_INIT_VSPACE, r + 2 * VT_PD_SPAN);
+    EXPECT_OK(vt_unmap(pd, PN_X86_PAGE_DIRECTORY_UNMAP));
+    EXPECT_OK(vt_pd_map(pd, PN_CAP_SLOT_INIT_VSPACE, r));
+    vt_new_pt(PN_CAP_SLOT_INIT_VSPACE, r + 2 * VT_PD_SPAN);
+    vt_new_frame(PN_OBJ_X86_4K, PN_CAP_SLOT_INIT_VSPACE, r + 2 * VT_PD_SPAN, PN_RIGHTS_RW);
+    delete_ok(t3);
+    CHECK_EQ(vt_read_ok(r + 2 * VT_PD_SPAN), 0);
+    /* page directories: D in PDPT P; P unmapped and mapped again; D2 where D was */
+    pn_word_t base = (pn_word_t)140 << 39;
+    pn_cptr_t p = vt_new_pdpt(PN_CAP_SLOT_INIT_VSPACE, base);
+    pn_cptr_t d1 = vt_new_pd(PN_CAP_SLOT_INIT_VSPACE, base);
+    EXPECT_OK(vt_unmap(p, PN_X86_PDPT_UNMAP));
+    EXPECT_OK(vt_pdpt_map(p, PN_CAP_SLOT_INIT_VSPACE, base));
+    vt_new_pd(PN_CAP_SLOT_INIT_VSPACE, base);
+    vt_new_frame(PN_OBJ_X86_LARGE_PAGE, PN_CAP_SLOT_INIT_VSPACE, base, PN_RIGHTS_RW);
+    EXPECT_OK(vt_unmap(d1, PN_X86_PAGE_DIRECTORY_UNMAP));
+    CHECK_EQ(vt_read_ok(base + 0x100000), 0);
+}
