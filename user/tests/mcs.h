@@ -49,6 +49,13 @@ void mcs_cleanup(void);
 #undef FAIL
 #define FAIL(...) (mcs_cleanup(), test_fail(__FILE__, __LINE__, __VA_ARGS__))
 
+/* Diagnostics: `# ...` lines, only when built with MCS_VERBOSE. */
+#ifdef MCS_VERBOSE
+#define MCS_NOTE(...) pn_printf("# " __VA_ARGS__)
+#else
+#define MCS_NOTE(...) ((void)0)
+#endif
+
 /* ---- replies ---- */
 
 /* MCS_EXPECT(r, code, words...): as captest's EXPECT (label = code, badge 0, length =
@@ -76,6 +83,7 @@ extern pn_word_t mcs_mhz;               /* TSC MHz from the bootinfo */
 #define US(us) ((pn_word_t)(us) * mcs_mhz)  /* µs -> TSC ticks */
 #define MS(ms) US((pn_word_t)(ms) * 1000)
 extern volatile pn_word_t mcs_hard_stop; /* every thread loop ends here (TSC) */
+extern pn_word_t mcs_t0;                 /* a test's time origin (messages show T0 + x) */
 
 /* MIN_BUDGET_US and MAX_PERIOD_US of invocations.md §3.6. */
 #define MIN_BUDGET_US 20ul
@@ -113,6 +121,7 @@ void set_prio(pn_cptr_t tcb, pn_word_t prio);
 
 #define MCS_MAX_THREADS 8
 #define MCS_STACK_SIZE 8192
+#define MCS_BURSTS 16
 
 typedef struct mcs_thread mcs_thread_t;
 typedef void (*mcs_fn_t)(mcs_thread_t *);
@@ -129,6 +138,11 @@ struct mcs_thread {
     volatile pn_word_t first;    /* TSC when it first ran */
     volatile pn_word_t gaps;     /* times it was seen to be interrupted */
     volatile pn_word_t out[16];
+    /* bursts: stretches of running separated by interruptions of >= MCS_BURST_GAP */
+    volatile pn_word_t prev;                       /* last TSC read in a loop */
+    volatile pn_word_t nburst;
+    volatile pn_word_t burst_start[MCS_BURSTS];    /* TSC at its first instruction */
+    volatile pn_word_t burst_len[MCS_BURSTS];      /* ticks run in it */
     volatile int phase;
     volatile int done;           /* fn returned (the thread then suspends itself) */
 };
@@ -143,9 +157,19 @@ void mcs_start(mcs_thread_t *t, mcs_fn_t fn);
  * every interval between two TSC reads that is shorter than MCS_GAP and lies inside
  * [w0, w1): the time this thread itself ran in that window. */
 #define MCS_GAP 1500ul /* ticks: far longer than one loop iteration */
+#define MCS_BURST_GAP US(10)
 void mcs_spin(mcs_thread_t *t, pn_word_t w0, pn_word_t w1, pn_word_t stop);
 /* Thread side: spins until it has itself run `ticks` (counting as above) or hard stop. */
 void mcs_burn(mcs_thread_t *t, pn_word_t ticks);
+/* Both also log the thread's bursts (burst_start/burst_len). */
+
+/* Root side: prints t's bursts (MCS_VERBOSE only). */
+void mcs_note_bursts(mcs_thread_t *t);
+/* Root side: burst k of t started at `start` +- tol_start and ran `len` +- tol_len. */
+void check_burst(const char *file, int line, mcs_thread_t *t, unsigned k, pn_word_t start,
+                 pn_word_t tol_start, pn_word_t len, pn_word_t tol_len);
+#define CHECK_BURST(t, k, start, tol_start, len, tol_len)                               \
+    check_burst(__FILE__, __LINE__, (t), (k), (start), (tol_start), (len), (tol_len))
 /* Thread side: TCB_Suspend on itself. */
 void mcs_suspend_self(mcs_thread_t *t);
 /* Thread side: blocks for good (Wait on a notification nobody signals). */
@@ -166,6 +190,25 @@ void mcs_root_high(void); /* root back to 255 */
         }                                                                               \
         mcs_root_high();                                                                \
     } while (0)
+
+/* ---- messages ---- */
+
+typedef struct mcs_msg {
+    pn_word_t info;  /* 0: nothing arrived */
+    pn_word_t badge;
+    pn_word_t mr[4];
+    pn_word_t at;    /* TSC when the root task got it */
+} mcs_msg_t;
+
+/* Root side: NBRecv on `ep` with reply object `reply`, polled at MCS_ROOT_LOW_PRIO until a
+ * message arrives (FAIL at mcs_hard_stop) or, for mcs_poll_recv_until, until the TSC
+ * reaches `deadline` (then info = 0). */
+mcs_msg_t mcs_poll_recv(pn_cptr_t ep, pn_cptr_t reply);
+mcs_msg_t mcs_poll_recv_until(pn_cptr_t ep, pn_cptr_t reply, pn_word_t deadline);
+/* Root side: Send on a reply cap: label, n words (MR4+ from the root's IPC buffer). */
+void mcs_reply(pn_cptr_t reply, pn_word_t label, unsigned n, const pn_word_t *words);
+/* Either side: Send on a notification (a signal, syscalls.md §2). */
+void mcs_signal(pn_cptr_t ntfn);
 
 /* |actual - expected| <= tol, all in ticks, reported in µs. */
 #define CHECK_NEAR(actual, expected, tol)                                               \

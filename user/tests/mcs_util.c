@@ -5,6 +5,7 @@
 #define MCS_HARD_STOP_MS 400       /* no test waits longer than this (virtual time) */
 
 pn_word_t mcs_mhz;
+pn_word_t mcs_t0;
 volatile pn_word_t mcs_hard_stop;
 
 static pn_cptr_t arena;            /* untyped of the running test, 0 outside a test */
@@ -61,9 +62,11 @@ void mcs_begin(void)
     if (!t || !t->mhz)
         test_fail(__FILE__, __LINE__, "no TSC frequency in the extra bootinfo");
     mcs_mhz = t->mhz;
-    n_threads = 0;
-    arena = 0;
+    /* a test that was ended from outside (e.g. the supervisor after a root-task fault)
+     * could not clean up: do it now */
     cleaning = 0;
+    mcs_cleanup();
+    n_threads = 0;
     arena = ram_untyped(MCS_ARENA_BITS);
     mcs_hard_stop = rdtsc() + MS(MCS_HARD_STOP_MS);
 }
@@ -195,41 +198,75 @@ void mcs_start(mcs_thread_t *t, mcs_fn_t fn)
     MCS_OK(r);
 }
 
-void mcs_spin(mcs_thread_t *t, pn_word_t w0, pn_word_t w1, pn_word_t stop)
+static void new_burst(mcs_thread_t *t, pn_word_t at)
 {
-    pn_word_t last = rdtsc();
-    if (!t->first)
-        t->first = last;
-    for (;;) {
-        pn_word_t now = rdtsc(), d = now - last;
-        if (d < MCS_GAP) {
-            if (last >= w0 && now <= w1)
-                t->run += d;
-        } else {
-            t->gaps++;
-        }
-        last = now;
-        if (now >= stop || now >= mcs_hard_stop)
-            return;
+    pn_word_t n = t->nburst;
+    if (n < MCS_BURSTS) {
+        t->burst_start[n] = at;
+        t->burst_len[n] = 0;
     }
+    t->nburst = n + 1;
 }
 
-void mcs_burn(mcs_thread_t *t, pn_word_t ticks)
+/* Spins until the TSC reaches `stop` or the thread has run `budget` ticks. */
+static pn_word_t loop(mcs_thread_t *t, pn_word_t w0, pn_word_t w1, pn_word_t stop,
+                      pn_word_t budget)
 {
     pn_word_t last = rdtsc(), ran = 0;
     if (!t->first)
         t->first = last;
-    while (ran < ticks) {
+    if (!t->prev || last - t->prev >= MCS_BURST_GAP)
+        new_burst(t, last);
+    for (;;) {
         pn_word_t now = rdtsc(), d = now - last;
-        if (d < MCS_GAP)
+        if (d < MCS_GAP) {
             ran += d;
-        else
+            if (last >= w0 && now <= w1)
+                t->run += d;
+            pn_word_t n = t->nburst - 1;
+            if (n < MCS_BURSTS)
+                t->burst_len[n] += d;
+        } else {
             t->gaps++;
+            if (d >= MCS_BURST_GAP)
+                new_burst(t, now);
+        }
         last = now;
-        if (now >= mcs_hard_stop)
-            break;
+        t->prev = now;
+        if (now >= stop || ran >= budget || now >= mcs_hard_stop)
+            return ran;
     }
-    t->run += ran;
+}
+
+void mcs_spin(mcs_thread_t *t, pn_word_t w0, pn_word_t w1, pn_word_t stop)
+{
+    loop(t, w0, w1, stop, ~0ul);
+}
+
+void mcs_burn(mcs_thread_t *t, pn_word_t ticks)
+{
+    loop(t, 0, ~0ul, ~0ul, ticks);
+}
+
+void check_burst(const char *file, int line, mcs_thread_t *t, unsigned k, pn_word_t start,
+                 pn_word_t tol_start, pn_word_t len, pn_word_t tol_len)
+{
+    pn_word_t n = t->nburst;
+    if (k >= n || k >= MCS_BURSTS) {
+        mcs_cleanup();
+        test_fail(file, line, "thread %d: burst %u expected (at T0 + %lu us), it had %lu bursts",
+                  t->id, k, (start - mcs_t0) / mcs_mhz, n);
+    }
+    pn_word_t s = t->burst_start[k], l = t->burst_len[k];
+    pn_word_t ds = s > start ? s - start : start - s, dl = l > len ? l - len : len - l;
+    if (ds > tol_start || dl > tol_len) {
+        mcs_cleanup();
+        test_fail(file, line,
+                  "thread %d burst %u: expected start %lu us (+-%lu) length %lu us (+-%lu), "
+                  "got start %lu us length %lu us (ticks %lu, %lu)",
+                  t->id, k, (start - mcs_t0) / mcs_mhz, tol_start / mcs_mhz, len / mcs_mhz,
+                  tol_len / mcs_mhz, (s - mcs_t0) / mcs_mhz, l / mcs_mhz, s - mcs_t0, l);
+    }
 }
 
 void mcs_suspend_self(mcs_thread_t *t)
@@ -242,4 +279,68 @@ void mcs_block_forever(mcs_thread_t *t)
 {
     for (;;)
         mcs_suspend_self(t);
+}
+
+/* ---- messages ---- */
+
+mcs_msg_t mcs_poll_recv_until(pn_cptr_t ep, pn_cptr_t reply, pn_word_t deadline)
+{
+    mcs_msg_t r;
+    memset(&r, 0, sizeof r);
+    mcs_root_low();
+    for (;;) {
+        pn_msg_t m = {0, {0, 0, 0, 0}};
+        pn_word_t badge = pn_nb_recv(ep, &m, reply);
+        if (m.info != 0) {
+            r.at = rdtsc();
+            r.info = m.info;
+            r.badge = badge;
+            for (unsigned i = 0; i < 4; i++)
+                r.mr[i] = m.mr[i];
+            break;
+        }
+        pn_word_t now = rdtsc();
+        if (now >= deadline)
+            break;
+        if (now >= mcs_hard_stop)
+            FAIL("timed out waiting for a message on endpoint %lu", ep);
+    }
+    mcs_root_high();
+    return r;
+}
+
+mcs_msg_t mcs_poll_recv(pn_cptr_t ep, pn_cptr_t reply)
+{
+    return mcs_poll_recv_until(ep, reply, ~0ul);
+}
+
+void mcs_reply(pn_cptr_t reply, pn_word_t label, unsigned n, const pn_word_t *words)
+{
+    pn_msg_t m = {pn_msginfo(label, 0, 0, n), {0, 0, 0, 0}};
+    for (unsigned i = 0; i < n; i++) {
+        if (i < PN_FAST_MESSAGE_REGISTERS)
+            m.mr[i] = words[i];
+        else
+            pn_ipc->msg[i] = words[i];
+    }
+    pn_syscall(PN_SYS_SEND, reply, &m, 0, 0);
+}
+
+void mcs_signal(pn_cptr_t ntfn)
+{
+    pn_msg_t m = {pn_msginfo(0, 0, 0, 1), {0, 0, 0, 0}};
+    pn_syscall(PN_SYS_SEND, ntfn, &m, 0, 0);
+}
+
+void mcs_note_bursts(mcs_thread_t *t)
+{
+    (void)t;
+#ifdef MCS_VERBOSE
+    pn_printf("# thread %d: run %lu us, %lu gaps, %lu bursts:", t->id, t->run / mcs_mhz,
+              t->gaps, t->nburst);
+    for (pn_word_t k = 0; k < t->nburst && k < MCS_BURSTS; k++)
+        pn_printf(" %lu+%lu", (t->burst_start[k] - mcs_t0) / mcs_mhz,
+                  t->burst_len[k] / mcs_mhz);
+    pn_printf("\n");
+#endif
 }
