@@ -3,6 +3,7 @@
 #include "console.h"
 #include "cspace.h"
 #include "debug.h"
+#include "fastpath.h"
 #include "fault.h"
 #include "invocation.h"
 #include "ipc.h"

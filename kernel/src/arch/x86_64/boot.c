@@ -74,7 +74,7 @@ static void read_memory_map(const struct mb_info *mbi)
     if (memregion_total(&ram) == 0)
         kpanic("the memory map shows no usable RAM above 1 MiB");
     boot_free = ram;
-    reserve((paddr_t)_kernel_phys_start, _kernel_phys_end - _kernel_phys_start);
+    reserve((paddr_t)_kernel_phys_start, (paddr_t)_kernel_phys_end - (paddr_t)_kernel_phys_start);
 }
 
 /* ---- ACPI: the RSDP (for bootinfo) and the MADT (local APIC and IOAPIC addresses) ---- */
@@ -227,7 +227,7 @@ static void plan_root_region(const elf_image_t *img, struct root_layout *l)
     l->bootinfo = p, p += PN_PAGE_SIZE;
     l->asid_pool = p, p += PN_PAGE_SIZE;
     l->tcb = p, p += BIT(PN_TCB_BITS);
-    l->sc = p, p += BIT(PN_MIN_SCHED_CONTEXT_BITS);
+    l->sc = p;
     l->end = l->base + size;
     reserve(l->base, size);
 }

@@ -99,7 +99,7 @@ static invocation_result_t table_map(const invocation_t *inv)
     if (vaddr > USER_VADDR_LIMIT)
         return inv_error1(PN_INVALID_ARGUMENT, 0);
     v = find_vspace(v, root);
-    if (v.error.error)
+    if (v.error.error || !v.pml4)
         return v.error;
     uint64_t *table = v.pml4;
     for (unsigned s = 39; s > shift; s -= 9) {
@@ -149,7 +149,7 @@ static invocation_result_t page_map(const invocation_t *inv)
         return inv_error1(PN_INVALID_ARGUMENT, 0);
     }
     v = find_vspace(v, root);
-    if (v.error.error)
+    if (v.error.error || !v.pml4)
         return v.error;
     enum vm_rights rights = cap_frame_rights(cap_mask_rights(c, inv_arg(inv, 1)));
     if (!IS_ALIGNED(vaddr, bits))
