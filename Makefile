@@ -9,6 +9,7 @@ FASTPATH ?= 1
 DANGEROUS_MSR ?= 0
 USER_PMC ?= 0
 MEASURE ?= 0
+CHECK ?= 0
 
 BUILD := build
 CC := gcc
@@ -17,7 +18,7 @@ WARN := -Wall -Wextra -Werror
 CONFIG_DEFS := -DPN_CONFIG_ROOT_CNODE_BITS=$(ROOT_CNODE_BITS) -DPN_CONFIG_TCB_BITS=$(TCB_BITS) \
                -DPN_CONFIG_DEBUG=$(DEBUG) -DPN_CONFIG_FASTPATH=$(FASTPATH) \
                -DPN_CONFIG_DANGEROUS_MSR=$(DANGEROUS_MSR) -DPN_CONFIG_USER_PMC=$(USER_PMC) \
-               -DPN_CONFIG_MEASURE=$(MEASURE)
+               -DPN_CONFIG_MEASURE=$(MEASURE) -DPN_CONFIG_CHECK=$(CHECK)
 FREESTANDING := -std=c11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
                 -fno-asynchronous-unwind-tables -nostdlib -O2 -g $(WARN) $(CONFIG_DEFS)
 
@@ -32,7 +33,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS) $(KERNEL_ASMS))
 USER_CFLAGS := $(FREESTANDING) -mno-red-zone -Iuser/lib/include -Ikernel/abi
 USER_LIB_SRCS := $(wildcard user/lib/src/*.c user/lib/src/*.S)
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRCS))
-ROOT_TASKS := tests demo faults
+ROOT_TASKS := tests demo faults bench fuzz
 ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
 
 # ---- host-compiled unit tests of arch-independent code ----
@@ -50,8 +51,9 @@ HOST_TEST_SRCS := $(wildcard host/*.c host/shim/*.c)
 FUZZ_RUNS ?= 300
 FUZZ_STEPS ?= 4000
 
-.PHONY: all run test host-test fuzz-host qemu-test clean deps FORCE
-all: $(BUILD)/pecan.elf $(ROOT_TASK_ELFS) $(BUILD)/host/unit-tests $(BUILD)/pecan-bench.elf
+.PHONY: all run test lint host-test fuzz-host qemu-test clean deps bench FORCE
+all: $(BUILD)/pecan.elf $(ROOT_TASK_ELFS) $(BUILD)/host/unit-tests $(BUILD)/pecan-bench.elf \
+     $(BUILD)/pecan-bench-measure.elf $(BUILD)/user/bench-quick.elf
 
 # The kernel as upstream sel4bench needs it (../shared/abi/README.md, "The two upstream
 # configurations"): release build, 2^15-slot root CNode, 4 KiB TCBs, user RDPMC, the
@@ -60,6 +62,13 @@ BENCH_KERNEL_OPTS := ROOT_CNODE_BITS=15 TCB_BITS=12 DEBUG=0 DANGEROUS_MSR=1 USER
 $(BUILD)/pecan-bench.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cfg-bench $(BENCH_KERNEL_OPTS) $(BUILD)/cfg-bench/pecan.elf
 	@cp $(BUILD)/cfg-bench/pecan.elf $@
+
+# The same kernel with the measuring counters (MEASURE=1, DebugCounters): the counting
+# pass of `make bench` (docs/benchmarks.md).
+$(BUILD)/pecan-bench-measure.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cfg-bench-measure $(BENCH_KERNEL_OPTS) MEASURE=1 \
+	    $(BUILD)/cfg-bench-measure/pecan.elf
+	@cp $(BUILD)/cfg-bench-measure/pecan.elf $@
 
 $(BUILD)/kernel64.elf: $(KERNEL_OBJS) kernel/src/arch/x86_64/kernel.ld
 	$(CC) $(KERNEL_CFLAGS) -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
@@ -95,6 +104,20 @@ $(BUILD)/user/%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(wildcard user/$$*
 	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ \
 	    $(filter %.o,$^) $(BUILD)/user/libpecan.a
 
+# The benchmark root task keeps SSE registers out of its code (a thread's FPU is in use
+# only when a benchmark says so); bench-quick.elf is the same with a few iterations, for
+# `make test` (tools/test-all) to check that the benchmarks run and report.
+$(BUILD)/user/bench/%.o: USER_CFLAGS += -mgeneral-regs-only
+BENCH_SRCS := $(wildcard user/bench/*.c user/bench/*.S)
+BENCH_QUICK_OBJS := $(patsubst user/bench/%,$(BUILD)/user/bench-quick/%.o,$(BENCH_SRCS))
+$(BUILD)/user/bench-quick/%.o: user/bench/%
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -mgeneral-regs-only -DBENCH_QUICK=1 -MMD -MP -c $< -o $@
+$(BUILD)/user/bench-quick.elf: $(BENCH_QUICK_OBJS) $(BUILD)/user/libpecan.a user/lib/root-task.ld
+	$(CC) $(USER_CFLAGS) -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
+	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ \
+	    $(BENCH_QUICK_OBJS) $(BUILD)/user/libpecan.a
+
 # Generator of bad root-task images for the panic tests (tools/test-all).
 $(BUILD)/tools/mkbadelf: tools/mkbadelf.c
 	@mkdir -p $(dir $@)
@@ -116,6 +139,11 @@ run: deps $(BUILD)/pecan.elf $(BUILD)/user/demo.elf
 test: deps all $(BUILD)/tools/mkbadelf
 	tools/test-all
 
+# Benchmarks (docs/benchmarks.md): the timing pass on the release kernel, the counting
+# pass on the measuring one; prints a table and writes build/bench/results.json.
+bench: deps $(BUILD)/pecan-bench.elf $(BUILD)/pecan-bench-measure.elf $(BUILD)/user/bench.elf
+	tools/bench
+
 host-test: $(BUILD)/host/unit-tests
 	tools/test-all --host-only
 
@@ -124,6 +152,9 @@ fuzz-host: $(BUILD)/host/unit-tests
 
 qemu-test: deps $(BUILD)/pecan.elf $(BUILD)/user/tests.elf $(BUILD)/tools/mkbadelf
 	tools/test-all --qemu-only
+
+lint:
+	tools/lint
 
 clean:
 	rm -rf $(BUILD)

@@ -142,7 +142,7 @@ typedef struct sched_context {
     word_t refill_head;
     word_t refill_count;
     word_t sporadic;
-    word_t core;
+    word_t budget;           /* what the refills always add up to */
     refill_t refills[];
 } sched_context_t;
 _Static_assert(sizeof(sched_context_t) == 96, "scheduling context core (types.md 9)");

@@ -60,6 +60,9 @@ enum pn_syscall {
      * the caller's IPC buffer msg[0..] and returns their number in rdi
      * (docs/benchmarks.md). */
     PN_SYS_DEBUG_COUNTERS = -65,
+    /* Pecan's own, checking build only (CHECK=1): breaks kernel invariant rdi on purpose
+     * so tests can see the checker report it (docs/invariants.md). */
+    PN_SYS_DEBUG_CORRUPT = -66,
 };
 
 /* ---- message info word (types.md §1) ---- */

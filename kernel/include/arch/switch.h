@@ -5,6 +5,7 @@
 
 #include "arch/machine.h"
 #include "arch/x86.h"
+#include "invariants.h"
 #include "measure.h"
 #include "object.h"
 
@@ -49,6 +50,7 @@ static inline __attribute__((always_inline)) NORETURN void arch_switch_to(tcb_t 
         x86_load_bases(ctx);
     if (unlikely(!fpu_ready_for(t)))
         fpu_switch_to(t);
+    invariants_check();
     measure_exit(ctx->error == ~0ul);
     x86_restore_user_context(ctx);
 }

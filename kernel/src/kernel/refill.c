@@ -27,6 +27,7 @@ static void refill_append(sched_context_t *sc, refill_t r)
 void refill_new(sched_context_t *sc, word_t max, word_t budget, word_t period, word_t now)
 {
     sc->period = period;
+    sc->budget = budget;
     sc->refill_max = max;
     sc->refill_head = 0;
     sc->refill_count = 1;
@@ -42,6 +43,7 @@ void refill_update(sched_context_t *sc, word_t period, word_t budget, word_t max
     sc->refill_count = 1;
     sc->refill_max = max;
     sc->period = period;
+    sc->budget = budget;
     if (head.release <= now)
         head.release = now;
     if (head.amount >= budget) {

@@ -6,6 +6,7 @@
 #include "fastpath.h"
 #include "fault.h"
 #include "invocation.h"
+#include "invariants.h"
 #include "ipc.h"
 #include "kstring.h"
 #include "measure.h"
@@ -209,7 +210,8 @@ static bool is_debug_syscall(sword_t n)
     return (PN_CONFIG_DEBUG && ((n <= PN_SYS_DEBUG_PUT_CHAR && n >= PN_SYS_DEBUG_NAME_THREAD) ||
                                 n == PN_SYS_DEBUG_PREEMPTIONS)) ||
            (PN_CONFIG_DANGEROUS_MSR && (n == PN_SYS_X86_DANGEROUS_WRMSR || n == PN_SYS_X86_DANGEROUS_RDMSR)) ||
-           (PN_CONFIG_MEASURE && n == PN_SYS_DEBUG_COUNTERS);
+           (PN_CONFIG_MEASURE && n == PN_SYS_DEBUG_COUNTERS) ||
+           (PN_CONFIG_CHECK && n == PN_SYS_DEBUG_CORRUPT);
 }
 
 static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
@@ -248,6 +250,11 @@ static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
     case PN_SYS_X86_DANGEROUS_RDMSR:
         t->ctx.r10 = machine_read_msr((uint32_t)arg);
         t->ctx.rsi = pn_msginfo(0, 0, 0, 1);
+        return;
+#endif
+#if PN_CONFIG_CHECK
+    case PN_SYS_DEBUG_CORRUPT:
+        invariants_corrupt(arg);
         return;
 #endif
 #if PN_CONFIG_MEASURE

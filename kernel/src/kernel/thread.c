@@ -6,6 +6,7 @@
 #include "arch/vspace.h"
 #include "arch/x86.h"
 #include "console.h"
+#include "invariants.h"
 #include "ipc.h"
 #include "kstring.h"
 #include "fault.h"
@@ -488,6 +489,47 @@ static void schedule(void)
     choose();
     switch_sched_context();
 }
+
+#if PN_CONFIG_CHECK
+#define SCHED_REQUIRE(i, cond, where)                                                   \
+    do {                                                                                \
+        if (unlikely(!(cond)))                                                          \
+            invariants_violated(i, #cond, where);                                       \
+    } while (0)
+
+/* Invariants 1 and 2 (docs/invariants.md): the ready queues agree with their bitmap and
+ * hold only schedulable threads of their priority; the release queue is sorted. */
+void sched_check_invariants(void)
+{
+    for (unsigned p = 0; p < PN_CONFIG_NUM_PRIORITIES; p++) {
+        bool bit = ready_bitmap[p / 64] & BIT(p % 64);
+        SCHED_REQUIRE(1, bit == (ready_head[p] != NULL), &ready_head[p]);
+        const tcb_t *prev = NULL;
+        for (const tcb_t *t = ready_head[p]; t; prev = t, t = t->sched_next) {
+            SCHED_REQUIRE(1, t->in_ready_queue && t->priority == p && t->sched_prev == prev, t);
+            SCHED_REQUIRE(1, thread_is_schedulable(t) && t != ks_cur, t);
+        }
+        SCHED_REQUIRE(1, ready_tail[p] == prev, &ready_tail[p]);
+    }
+    const tcb_t *prev = NULL;
+    for (const tcb_t *t = release_head; t; prev = t, t = t->sched_next) {
+        SCHED_REQUIRE(2, t->in_release_queue && !t->in_ready_queue && t->sched_prev == prev, t);
+        SCHED_REQUIRE(2, t->sc && sc_is_active(t->sc), t);
+        SCHED_REQUIRE(2, !prev || refill_head(prev->sc)->release <= refill_head(t->sc)->release, t);
+    }
+    for (const tcb_t *t = ks_debug_list; t; t = t->debug_next)
+        SCHED_REQUIRE(2, !t->in_release_queue || t->sched_prev || t == release_head, t);
+}
+
+void sched_corrupt_bitmap(void)
+{
+    for (unsigned p = 1; p < PN_CONFIG_NUM_PRIORITIES; p++)
+        if (!ready_head[p]) {
+            bitmap_set(p);
+            return;
+        }
+}
+#endif
 
 static const char *state_name(enum thread_state s)
 {

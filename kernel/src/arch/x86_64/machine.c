@@ -300,6 +300,7 @@ void machine_forget_thread(struct tcb *t)
 
 NORETURN void machine_idle(void)
 {
+    invariants_check();
     vspace_activate(kptr_to_paddr(kernel_pml4));
     x86_idle();
 }
