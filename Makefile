@@ -35,6 +35,8 @@ USER_LIB_SRCS := $(wildcard user/lib/src/*.c user/lib/src/*.S)
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRCS))
 ROOT_TASKS := tests demo faults bench fuzz
 ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
+INVARIANTS := 1 2 3 4 5 6 7 8 9
+CHECK_ELFS := $(BUILD)/pecan-check.elf $(patsubst %,$(BUILD)/user/corrupt-%.elf,$(INVARIANTS))
 
 # ---- host-compiled unit tests of arch-independent code ----
 # host/shim comes first: its arch/x86.h (simulated physical memory) replaces the kernel's.
@@ -52,7 +54,7 @@ FUZZ_RUNS ?= 300
 FUZZ_STEPS ?= 4000
 
 .PHONY: all run test lint host-test fuzz-host qemu-test clean deps bench FORCE
-all: $(BUILD)/pecan.elf $(ROOT_TASK_ELFS) $(BUILD)/host/unit-tests $(BUILD)/pecan-bench.elf \
+all: $(BUILD)/pecan.elf $(ROOT_TASK_ELFS) $(BUILD)/host/unit-tests $(BUILD)/pecan-bench.elf $(CHECK_ELFS) \
      $(BUILD)/pecan-bench-measure.elf $(BUILD)/user/bench-quick.elf
 
 # The kernel as upstream sel4bench needs it (../shared/abi/README.md, "The two upstream
@@ -117,6 +119,16 @@ $(BUILD)/user/bench-quick.elf: $(BENCH_QUICK_OBJS) $(BUILD)/user/libpecan.a user
 	$(CC) $(USER_CFLAGS) -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
 	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ \
 	    $(BENCH_QUICK_OBJS) $(BUILD)/user/libpecan.a
+
+# The checking build (CHECK=1: invariants checked after every kernel entry), and one root
+# task per invariant that breaks it on purpose (tools/test-all, docs/invariants.md).
+$(BUILD)/pecan-check.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cfg-check CHECK=1 $(BUILD)/cfg-check/pecan.elf
+	@cp $(BUILD)/cfg-check/pecan.elf $@
+$(BUILD)/user/corrupt-%.elf: user/corrupt/main.c $(BUILD)/user/libpecan.a user/lib/root-task.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -DINVARIANT=$* -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
+	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ $< $(BUILD)/user/libpecan.a
 
 # Generator of bad root-task images for the panic tests (tools/test-all).
 $(BUILD)/tools/mkbadelf: tools/mkbadelf.c
