@@ -81,6 +81,14 @@ typedef struct tcb {
     struct tcb *ep_next, *ep_prev; /* endpoint / notification queue */
     fault_t fault;
     struct sched_context *yield_to; /* SchedContext_YieldTo in progress */
+    /* The fastpath's decodings of the CTable and VTable caps, valid while those caps
+     * still have these exact words (and, for the VSpace, no ASID was released since). */
+    struct fastpath_cache {
+        word_t cspace_w0, cspace_w1, cspace_radix;
+        struct cte *cspace_slots;
+        word_t vspace_w0, vspace_w1, vspace_generation;
+        paddr_t vspace_root;
+    } fp;
     bool fpu_used;           /* has executed an FPU instruction: its FPU state is live */
     bool in_ready_queue;
     bool in_release_queue;   /* waiting for its SC's next refill (linked by sched_next/prev) */

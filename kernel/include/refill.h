@@ -10,7 +10,8 @@
 #define WCET_US 10 /* x86 kernel worst-case execution time, CONFIG_KERNEL_WCET_SCALE 1 */
 #define MIN_BUDGET_US (2 * WCET_US)
 
-word_t refill_min_budget(void); /* MIN_BUDGET in ticks */
+extern word_t refill_min_budget_ticks; /* MIN_BUDGET in ticks, set at boot */
+static inline word_t refill_min_budget(void) { return refill_min_budget_ticks; }
 
 static inline refill_t *refill_head(sched_context_t *sc) { return &sc->refills[sc->refill_head]; }
 static inline refill_t *refill_tail(sched_context_t *sc)

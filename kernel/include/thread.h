@@ -46,8 +46,16 @@ void sched_enqueue(tcb_t *t); /* at the head of its priority */
 void sched_append(tcb_t *t);  /* at the tail */
 void sched_dequeue(tcb_t *t);
 void sched_reschedule_required(void);
-/* No ready thread has a higher priority than p. */
-bool sched_is_highest_priority(unsigned p);
+/* No ready thread has a higher priority than p (two-level bitmap, constant time). */
+extern word_t ready_bitmap[PN_CONFIG_NUM_PRIORITIES / 64];
+extern word_t ready_bitmap_top;
+static inline bool sched_is_highest_priority(unsigned p)
+{
+    unsigned w = p / 64;
+    if (ready_bitmap_top >> w >> 1)
+        return false; /* a higher word has ready threads */
+    return !(ready_bitmap[w] >> (p % 64) >> 1);
+}
 /* t has become runnable: run it now if it should preempt, else queue it. */
 void sched_possible_switch_to(tcb_t *t);
 void sched_dump(void);

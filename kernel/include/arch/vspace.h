@@ -14,6 +14,8 @@ typedef struct asid_pool {
 _Static_assert(sizeof(asid_pool_t) == BIT(PN_ASID_POOL_BITS), "ASID pool object size");
 
 extern asid_pool_t *x86_asid_table[BIT(PN_NUM_ASID_POOLS_BITS)];
+/* Grows whenever an ASID stops naming a VSpace (caches of ASID lookups check it). */
+extern word_t x86_asid_generation;
 
 /* Maps physical [0, top) (rounded up to 1 GiB) at KERNEL_WINDOW_BASE, as far as the
  * window reaches (510 GiB, or 16 GiB on a CPU without 1 GiB pages); returns the end of

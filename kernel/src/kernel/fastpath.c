@@ -23,31 +23,52 @@ NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number);
 
 /* The slot cptr names in t's CSpace: one level inline (the common case of a root CNode
  * whose guard and radix take all 64 bits), otherwise the general walk. */
-static inline __attribute__((always_inline)) cte_t *lookup_slot(const tcb_t *t, word_t cptr)
+static cte_t *lookup_slot_uncached(tcb_t *t, word_t cptr)
 {
     cap_t root = t->slots[TCB_SLOT_CTABLE].cap;
     word_t radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
-    if (likely(cap_type(root) == PN_CAP_CNODE && radix + guard_size == 64)) {
+    if (cap_type(root) == PN_CAP_CNODE && radix + guard_size == 64) {
+        t->fp.cspace_w0 = root.w0;
+        t->fp.cspace_w1 = root.w1;
+        t->fp.cspace_radix = radix;
+        t->fp.cspace_slots = (cte_t *)(cap_addr(root) & ~MASK(6));
         if ((cptr >> radix) != cap_cnode_guard(root))
             return NULL;
-        return (cte_t *)(cap_addr(root) & ~MASK(6)) + (cptr & MASK(radix));
+        return t->fp.cspace_slots + (cptr & MASK(radix));
     }
     lookup_fault_t lf;
     return cspace_lookup_slot(t, cptr, &lf);
 }
 
+static inline __attribute__((always_inline)) cte_t *lookup_slot(tcb_t *t, word_t cptr)
+{
+    cap_t root = t->slots[TCB_SLOT_CTABLE].cap;
+    if (likely(root.w0 == t->fp.cspace_w0 && root.w1 == t->fp.cspace_w1)) {
+        word_t radix = t->fp.cspace_radix;
+        if ((cptr >> radix) != root.w1)
+            return NULL;
+        return t->fp.cspace_slots + (cptr & MASK(radix));
+    }
+    return lookup_slot_uncached(t, cptr);
+}
+
 /* The PML4 the thread runs in (thread_vspace_root, inline). */
-static inline __attribute__((always_inline)) paddr_t vspace_root(const tcb_t *t)
+static paddr_t vspace_root_uncached(tcb_t *t)
 {
     cap_t c = t->slots[TCB_SLOT_VTABLE].cap;
-    word_t asid = cap_mapped_asid(c);
-    uint64_t *pml4 = (uint64_t *)(cap_addr(c) & ~MASK(12));
-    if (likely(cap_type(c) == PN_CAP_PML4 && asid != 0)) {
-        asid_pool_t *pool = x86_asid_table[asid >> PN_ASID_POOL_INDEX_BITS];
-        if (likely(pool && pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] == pml4))
-            return (paddr_t)pml4 - KERNEL_WINDOW_BASE;
-    }
-    return kptr_to_paddr(kernel_pml4);
+    t->fp.vspace_w0 = c.w0;
+    t->fp.vspace_w1 = c.w1;
+    t->fp.vspace_generation = x86_asid_generation;
+    return t->fp.vspace_root = thread_vspace_root(t);
+}
+
+static inline __attribute__((always_inline)) paddr_t vspace_root(tcb_t *t)
+{
+    cap_t c = t->slots[TCB_SLOT_VTABLE].cap;
+    if (likely(c.w0 == t->fp.vspace_w0 && c.w1 == t->fp.vspace_w1 &&
+               t->fp.vspace_generation == x86_asid_generation))
+        return t->fp.vspace_root;
+    return vspace_root_uncached(t);
 }
 
 /* No ready thread outranks priority p. */

@@ -2,10 +2,7 @@
 #include "refill.h"
 #include "arch/machine.h"
 
-word_t refill_min_budget(void)
-{
-    return (word_t)MIN_BUDGET_US * machine_tsc_mhz;
-}
+word_t refill_min_budget_ticks;
 
 static bool refill_single(const sched_context_t *sc) { return sc->refill_count == 1; }
 static bool refill_full(const sched_context_t *sc) { return sc->refill_count == sc->refill_max; }

@@ -24,7 +24,8 @@ static word_t ks_consumed;   /* time used since it was last charged */
 static tcb_t *release_head;  /* threads waiting for a refill, earliest first */
 
 static tcb_t *ready_head[PN_CONFIG_NUM_PRIORITIES], *ready_tail[PN_CONFIG_NUM_PRIORITIES];
-static word_t ready_bitmap[PN_CONFIG_NUM_PRIORITIES / 64];
+word_t ready_bitmap[PN_CONFIG_NUM_PRIORITIES / 64];
+word_t ready_bitmap_top; /* bit i: ready_bitmap[i] is not zero */
 
 /* What the end of this kernel entry must do about the running thread. */
 static enum { RESUME_CURRENT, CHOOSE_NEW, SWITCH_TO } action;
@@ -32,6 +33,7 @@ static tcb_t *candidate;
 
 void thread_init(tcb_t *t, const char *name)
 {
+    t->fp.cspace_w0 = t->fp.vspace_w0 = ~0ul; /* words no cap has: nothing cached */
     machine_context_init_user(&t->ctx);
     machine_fpu_init_state(&t->fpu);
     size_t n = MIN(strlen(name), sizeof(t->name) - 1);
@@ -133,8 +135,18 @@ void thread_restart(tcb_t *t)
 
 /* ---- ready queues ---- */
 
-static void bitmap_set(unsigned p) { ready_bitmap[p / 64] |= BIT(p % 64); }
-static void bitmap_clear(unsigned p) { ready_bitmap[p / 64] &= ~BIT(p % 64); }
+static void bitmap_set(unsigned p)
+{
+    ready_bitmap[p / 64] |= BIT(p % 64);
+    ready_bitmap_top |= BIT(p / 64);
+}
+
+static void bitmap_clear(unsigned p)
+{
+    ready_bitmap[p / 64] &= ~BIT(p % 64);
+    if (!ready_bitmap[p / 64])
+        ready_bitmap_top &= ~BIT(p / 64);
+}
 
 void sched_enqueue(tcb_t *t)
 {
@@ -188,15 +200,11 @@ void sched_dequeue(tcb_t *t)
 
 static int highest_ready_priority(void)
 {
-    for (int i = ARRAY_SIZE(ready_bitmap) - 1; i >= 0; i--)
-        if (ready_bitmap[i])
-            return i * 64 + 63 - __builtin_clzl(ready_bitmap[i]);
+    if (!ready_bitmap_top)
+        return -1;
+    int i = 63 - __builtin_clzl(ready_bitmap_top);
+    return i * 64 + 63 - __builtin_clzl(ready_bitmap[i]);
     return -1;
-}
-
-bool sched_is_highest_priority(unsigned p)
-{
-    return (int)p >= highest_ready_priority();
 }
 
 void sched_reschedule_required(void)
@@ -504,6 +512,7 @@ void sched_check_invariants(void)
     for (unsigned p = 0; p < PN_CONFIG_NUM_PRIORITIES; p++) {
         bool bit = ready_bitmap[p / 64] & BIT(p % 64);
         SCHED_REQUIRE(1, bit == (ready_head[p] != NULL), &ready_head[p]);
+        SCHED_REQUIRE(1, !!(ready_bitmap_top & BIT(p / 64)) == !!ready_bitmap[p / 64], &ready_bitmap_top);
         const tcb_t *prev = NULL;
         for (const tcb_t *t = ready_head[p]; t; prev = t, t = t->sched_next) {
             SCHED_REQUIRE(1, t->in_ready_queue && t->priority == p && t->sched_prev == prev, t);

@@ -11,6 +11,7 @@
 #include "elf.h"
 #include "kstring.h"
 #include "memregion.h"
+#include "refill.h"
 #include "schedcontext.h"
 #include "thread.h"
 #include "arch/apic.h"
@@ -458,6 +459,7 @@ NORETURN void boot_main(uint32_t mbi_paddr)
     read_acpi();
     apic_init();
     machine_tsc_mhz = calibrate_tsc_mhz();
+    refill_min_budget_ticks = (word_t)MIN_BUDGET_US * machine_tsc_mhz;
     kprintf("pecan: %lu MiB of RAM, TSC %u MHz, %u IOAPIC(s)\n", memregion_total(&ram) >> 20,
             machine_tsc_mhz, x86_num_ioapics);
     create_root_task(mbi);

@@ -6,6 +6,7 @@
 #include "measure.h"
 
 asid_pool_t *x86_asid_table[BIT(PN_NUM_ASID_POOLS_BITS)];
+word_t x86_asid_generation;
 
 static uint64_t device_pd[512] ALIGNED(4096);
 static uint64_t device_pt[512] ALIGNED(4096);
@@ -189,6 +190,7 @@ void vspace_release_asid(word_t asid, uint64_t *pml4)
     if (!pool || pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] != pml4)
         return;
     pool->pml4[asid & MASK(PN_ASID_POOL_INDEX_BITS)] = NULL;
+    x86_asid_generation++;
     forget_vspace(pml4);
 }
 
@@ -200,4 +202,5 @@ void vspace_delete_asid_pool(unsigned index, asid_pool_t *pool)
         if (pool->pml4[i])
             forget_vspace(pool->pml4[i]);
     x86_asid_table[index] = NULL;
+    x86_asid_generation++;
 }
