@@ -84,7 +84,7 @@ typedef struct tcb {
     /* The fastpath's decodings of the CTable and VTable caps, valid while those caps
      * still have these exact words (and, for the VSpace, no ASID was released since). */
     struct fastpath_cache {
-        word_t cspace_w0, cspace_w1, cspace_radix;
+        word_t cspace_w0, cspace_w1, cspace_radix, cspace_mask;
         struct cte *cspace_slots;
         word_t vspace_w0, vspace_w1, vspace_generation;
         paddr_t vspace_root;

@@ -49,7 +49,7 @@ void sched_reschedule_required(void);
 /* No ready thread has a higher priority than p (two-level bitmap, constant time). */
 extern word_t ready_bitmap[PN_CONFIG_NUM_PRIORITIES / 64];
 extern word_t ready_bitmap_top;
-static inline bool sched_is_highest_priority(unsigned p)
+static inline __attribute__((always_inline)) bool sched_is_highest_priority(unsigned p)
 {
     unsigned w = p / 64;
     if (ready_bitmap_top >> w >> 1)

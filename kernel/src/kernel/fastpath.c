@@ -31,6 +31,7 @@ static cte_t *lookup_slot_uncached(tcb_t *t, word_t cptr)
         t->fp.cspace_w0 = root.w0;
         t->fp.cspace_w1 = root.w1;
         t->fp.cspace_radix = radix;
+        t->fp.cspace_mask = MASK(radix);
         t->fp.cspace_slots = (cte_t *)(cap_addr(root) & ~MASK(6));
         if ((cptr >> radix) != cap_cnode_guard(root))
             return NULL;
@@ -44,10 +45,9 @@ static inline __attribute__((always_inline)) cte_t *lookup_slot(tcb_t *t, word_t
 {
     cap_t root = t->slots[TCB_SLOT_CTABLE].cap;
     if (likely(root.w0 == t->fp.cspace_w0 && root.w1 == t->fp.cspace_w1)) {
-        word_t radix = t->fp.cspace_radix;
-        if ((cptr >> radix) != root.w1)
+        if ((cptr >> t->fp.cspace_radix) != root.w1)
             return NULL;
-        return t->fp.cspace_slots + (cptr & MASK(radix));
+        return t->fp.cspace_slots + (cptr & t->fp.cspace_mask);
     }
     return lookup_slot_uncached(t, cptr);
 }
