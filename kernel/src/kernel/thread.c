@@ -56,6 +56,7 @@ void thread_set_state(tcb_t *t, enum thread_state s)
 void thread_forget(tcb_t *t)
 {
     sched_dequeue(t);
+    sched_release_remove(t);
     if (candidate == t && action == SWITCH_TO)
         action = CHOOSE_NEW;
     if (ks_cur == t)
@@ -120,6 +121,7 @@ void thread_suspend(tcb_t *t)
         t->ctx.fault_ip = t->ctx.rip; /* resume after the instruction it stopped at */
     thread_set_state(t, TS_INACTIVE);
     sched_dequeue(t);
+    sched_release_remove(t);
     sc_cancel_yield_to(t);
 }
 
@@ -281,6 +283,7 @@ void sched_release_remove(tcb_t *t)
 static void postpone(tcb_t *t)
 {
     sched_dequeue(t);
+    sched_release_remove(t); /* (re-sorted if it was there already) */
     release_enqueue(t);
     ks_reprogram = true;
 }

@@ -216,7 +216,7 @@ static invocation_result_t yield_to(const invocation_t *inv, sched_context_t *sc
         return inv_error(PN_ILLEGAL_OPERATION);
     if (sc->yield_from)
         sc_complete_yield_to(sc->yield_from);
-    if (thread_is_runnable(t) && sc_is_active(sc) && !sched_postpone_if_not_ready(t)) {
+    if (thread_is_schedulable(t) && !sched_postpone_if_not_ready(t)) {
         if (t->priority < caller->priority) {
             sched_dequeue(t);
             sched_enqueue(t);
