@@ -52,8 +52,17 @@ HOST_TEST_SRCS := $(wildcard host/*.c host/shim/*.c)
 # of the CDT model test; HOST_SEED=... picks another seed).
 FUZZ_RUNS ?= 300
 FUZZ_STEPS ?= 4000
+# The libFuzzer harness of the invocation decoder and object operations (host/fuzz/,
+# docs/testing.md), built with clang: the kernel code and the shim instrumented for
+# coverage (the harness is not: libFuzzer follows the kernel's coverage only), everything
+# with ASan/UBSan.  `make fuzz-host` runs it for FUZZ_TIME seconds
+# (0: not at all) on build/host/fuzz-corpus, which starts as a copy of host/fuzz/corpus.
+FUZZ_TIME ?= 3600
+FUZZ_CC := clang
+HOST_FUZZ_SRCS := host/shim/kernel_shim.c $(filter-out %/memregion.c %/elf.c,$(HOST_KERNEL_SRCS))
+HOST_FUZZ_OPTS := -max_len=1024 -timeout=20 -print_final_stats=1
 
-.PHONY: all run test lint host-test fuzz-host qemu-test clean deps bench FORCE
+.PHONY: all run test lint host-test fuzz-host qemu-test clean deps bench fuzz FORCE
 all: $(BUILD)/pecan.elf $(ROOT_TASK_ELFS) $(BUILD)/host/unit-tests $(BUILD)/pecan-bench.elf $(CHECK_ELFS) \
      $(BUILD)/pecan-bench-measure.elf $(BUILD)/user/bench-quick.elf
 
@@ -79,6 +88,11 @@ $(BUILD)/kernel64.elf: $(KERNEL_OBJS) kernel/src/arch/x86_64/kernel.ld
 # QEMU's multiboot loader takes only 32-bit ELF images.
 $(BUILD)/pecan.elf: $(BUILD)/kernel64.elf
 	$(OBJCOPY) -O elf32-i386 $< $@
+
+# The fastpath never returns, so saving callee-saved registers on its way in is wasted
+# work: keep the compiler from using them there at all.
+FASTPATH_CFLAGS := -ffixed-rbx -ffixed-rbp -ffixed-r12 -ffixed-r13 -ffixed-r14 -ffixed-r15
+$(BUILD)/kernel/src/kernel/fastpath.c.o: KERNEL_CFLAGS += $(FASTPATH_CFLAGS)
 
 $(BUILD)/kernel/%.c.o: kernel/%.c
 	@mkdir -p $(dir $@)
@@ -130,6 +144,16 @@ $(BUILD)/user/corrupt-%.elf: user/corrupt/main.c $(BUILD)/user/libpecan.a user/l
 	$(CC) $(USER_CFLAGS) -DINVARIANT=$* -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
 	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ $< $(BUILD)/user/libpecan.a
 
+# The hostile-syscall fuzzer (user/fuzz, docs/fuzzing.md): `make fuzz SEED=... COUNT=...`
+# runs it under QEMU (tools/fuzz) on FUZZ_KERNEL, by default the checking build;
+# fuzz-report reads a failed run's fuzzer log out of the guest's RAM.
+SEED ?= 1
+COUNT ?= 100000
+FUZZ_KERNEL ?= $(BUILD)/pecan-check.elf
+$(BUILD)/tools/fuzz-report: tools/fuzz-report.c user/fuzz/fuzzlog.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 $(WARN) -o $@ $<
+
 # Generator of bad root-task images for the panic tests (tools/test-all).
 $(BUILD)/tools/mkbadelf: tools/mkbadelf.c
 	@mkdir -p $(dir $@)
@@ -141,6 +165,17 @@ $(BUILD)/host/unit-tests: $(HOST_TEST_SRCS) $(HOST_KERNEL_SRCS) \
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Ihost -o $@ $(HOST_TEST_SRCS) $(HOST_KERNEL_SRCS)
 
+$(BUILD)/host/invocation-fuzz: host/fuzz/invocation_fuzz.c $(HOST_FUZZ_SRCS) \
+                               $(wildcard host/*.h host/shim/*.h host/shim/arch/*.h kernel/include/*.h \
+                                          kernel/include/arch/*.h kernel/abi/pecan/*.h)
+	@mkdir -p $(BUILD)/host/fuzz-objs
+	for f in $(HOST_FUZZ_SRCS); do \
+	    $(FUZZ_CC) $(HOST_CFLAGS) -Ihost -fsanitize=fuzzer-no-link -c $$f -o $(BUILD)/host/fuzz-objs/$$(basename $$f .c).o || exit 1; \
+	done
+	$(FUZZ_CC) $(HOST_CFLAGS) -Ihost -c host/fuzz/invocation_fuzz.c -o $(BUILD)/host/fuzz-objs/harness.o
+	$(FUZZ_CC) $(HOST_CFLAGS) -fsanitize=fuzzer -o $@ $(BUILD)/host/fuzz-objs/harness.o \
+	    $(patsubst %.c,$(BUILD)/host/fuzz-objs/%.o,$(notdir $(HOST_FUZZ_SRCS)))
+
 # ---- running ----
 deps:
 	@tools/ensure-deps
@@ -148,7 +183,7 @@ deps:
 run: deps $(BUILD)/pecan.elf $(BUILD)/user/demo.elf
 	tools/run-qemu --no-results --mem 512M $(BUILD)/pecan.elf $(BUILD)/user/demo.elf
 
-test: deps all $(BUILD)/tools/mkbadelf
+test: deps all $(BUILD)/host/invocation-fuzz $(BUILD)/tools/mkbadelf $(BUILD)/tools/fuzz-report
 	tools/test-all
 
 # Benchmarks (docs/benchmarks.md): the timing pass on the release kernel, the counting
@@ -156,17 +191,24 @@ test: deps all $(BUILD)/tools/mkbadelf
 bench: deps $(BUILD)/pecan-bench.elf $(BUILD)/pecan-bench-measure.elf $(BUILD)/user/bench.elf
 	tools/bench
 
-host-test: $(BUILD)/host/unit-tests
+host-test: $(BUILD)/host/unit-tests $(BUILD)/host/invocation-fuzz
 	tools/test-all --host-only
 
-fuzz-host: $(BUILD)/host/unit-tests
+fuzz-host: $(BUILD)/host/unit-tests $(BUILD)/host/invocation-fuzz
 	HOST_CDT_RUNS=$(FUZZ_RUNS) HOST_CDT_STEPS=$(FUZZ_STEPS) $(BUILD)/host/unit-tests
+	@mkdir -p $(BUILD)/host/fuzz-corpus $(BUILD)/host/fuzz-artifacts
+	cp -n host/fuzz/corpus/* $(BUILD)/host/fuzz-corpus/
+	[ "$(FUZZ_TIME)" = 0 ] || PECAN_FUZZ_STATS=1 $(BUILD)/host/invocation-fuzz $(HOST_FUZZ_OPTS) \
+	    -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(BUILD)/host/fuzz-artifacts/ $(BUILD)/host/fuzz-corpus
 
-qemu-test: deps $(BUILD)/pecan.elf $(BUILD)/user/tests.elf $(BUILD)/tools/mkbadelf
+qemu-test: deps $(BUILD)/pecan.elf $(BUILD)/user/tests.elf $(BUILD)/tools/mkbadelf $(BUILD)/tools/fuzz-report $(BUILD)/user/fuzz.elf
 	tools/test-all --qemu-only
 
 lint:
 	tools/lint
+
+fuzz: deps $(FUZZ_KERNEL) $(BUILD)/user/fuzz.elf $(BUILD)/tools/fuzz-report
+	tools/fuzz --seed $(SEED) --count $(COUNT) --kernel $(FUZZ_KERNEL)
 
 clean:
 	rm -rf $(BUILD)

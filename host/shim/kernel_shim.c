@@ -24,6 +24,7 @@ uint8_t *host_phys_mem;
 paddr_t host_phys_base;
 word_t host_phys_size;
 bool (*host_interrupt_pending)(void);
+uint32_t (*host_port_io)(uint16_t port, unsigned width, bool out, uint32_t value);
 tcb_t *host_threads[HOST_MAX_THREADS];
 unsigned host_num_threads;
 

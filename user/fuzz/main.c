@@ -644,13 +644,13 @@ static void start_world(void)
  * the fuzz threads put it (0 if it is gone). */
 static int rescue_irq_control(void)
 {
-    if (irq_control_slot &&
-        !inv(ROOT_CNODE, PN_CNODE_MOVE, W(PN_CAP_SLOT_IRQ_CONTROL, 64, irq_control_slot,
-                                          FZ_L2_BITS), C(shared_l2)) &&
-        pn_debug_cap_identify(PN_CAP_SLOT_IRQ_CONTROL) == PN_CAP_IRQ_CONTROL)
-        return 1;
+    if (irq_control_slot)
+        inv(ROOT_CNODE, PN_CNODE_MOVE, W(PN_CAP_SLOT_IRQ_CONTROL, 64, irq_control_slot,
+                                         FZ_L2_BITS), C(shared_l2));
     if (pn_debug_cap_identify(PN_CAP_SLOT_IRQ_CONTROL) == PN_CAP_IRQ_CONTROL)
         return 1;
+    /* the threads put something else in that slot: it is a world cap, away with it */
+    inv(ROOT_CNODE, PN_CNODE_DELETE, W(PN_CAP_SLOT_IRQ_CONTROL, 64), NO_CAPS);
     /* search: every slot of every CNode of the world */
     struct cn { pn_cptr_t cnode; unsigned bits; } cn[3 * FZ_THREADS + 1];
     unsigned n = 0;
@@ -735,6 +735,8 @@ static void on_fault(pn_word_t badge, pn_msg_t *m)
         replies++;
         return;
     }
+    if (label == PN_FAULT_USER_EXCEPTION && m->mr[3] == 7)
+        pn_tcb_set_flags(t->tcb, ~0ul, 0, NULL); /* #NM: the FPU was disabled (SetFlags) */
     restarts++;
     start_thread(i);
 }

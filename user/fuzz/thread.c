@@ -572,13 +572,14 @@ static void one_call(struct fz_ctx *c, pn_word_t seq)
         r.rdi = r.rdx == (pn_word_t)(long)PN_SYS_SET_TLS_BASE ? any_word(c) : cptr_any(c);
         break;
     case FZ_K_GARBAGE: {
-        /* never a debug call that stops or prints (-12..-17), nor the MSR calls (-30, -31) */
+        /* never a debug call that stops or prints (-12..-17), nor the MSR calls (-30, -31),
+         * nor the checking build's DebugCorrupt (-66), which breaks invariants on purpose */
         long n;
         do {
             n = (long)PICK(c, (pn_word_t)(-18 - (long)below(c, 16)), below(c, 64), rnd(c),
                            (pn_word_t)(-34 - (long)below(c, 100)), (pn_word_t)(long)-64,
                            (pn_word_t)(long)-65, 1ul << 63, 0x7fffffffffffffff, 0);
-        } while ((n >= -17 && n <= -1) || n == -30 || n == -31 || n == -33);
+        } while ((n >= -17 && n <= -1) || n == -30 || n == -31 || n == -33 || n == PN_SYS_DEBUG_CORRUPT);
         r.rdx = (pn_word_t)n;
         r.rdi = any_word(c);
         r.rsi = any_word(c);
