@@ -9,7 +9,8 @@
 typedef struct invocation_result {
     word_t error; /* enum pn_error, or INV_PREEMPTED */
     unsigned length;
-    word_t mr[PN_UC_COUNT]; /* ReadRegisters returns up to 20 words */
+    word_t mr[5];         /* the longest error (FailedLookup) has 5 words */
+    const word_t *words;  /* when set, the results are here instead of in mr */
 } invocation_result_t;
 
 /* Not an ABI error: the operation was preempted and the caller will re-execute it. */
@@ -29,12 +30,12 @@ typedef struct invocation {
     bool can_donate; /* Call or a first phase may donate the caller's SC */
 } invocation_t;
 
-static inline invocation_result_t inv_error(word_t error) { return (invocation_result_t){error, 0, {0}}; }
-static inline invocation_result_t inv_error1(word_t error, word_t a) { return (invocation_result_t){error, 1, {a}}; }
+static inline invocation_result_t inv_error(word_t error) { return (invocation_result_t){error, 0, {0}, NULL}; }
+static inline invocation_result_t inv_error1(word_t error, word_t a) { return (invocation_result_t){error, 1, {a}, NULL}; }
 static inline invocation_result_t inv_preempted(void) { return inv_error(INV_PREEMPTED); }
-static inline invocation_result_t inv_error2(word_t error, word_t a, word_t b) { return (invocation_result_t){error, 2, {a, b}}; }
-static inline invocation_result_t inv_ok(void) { return (invocation_result_t){PN_NO_ERROR, 0, {0}}; }
-static inline invocation_result_t inv_result1(word_t v) { return (invocation_result_t){PN_NO_ERROR, 1, {v}}; }
+static inline invocation_result_t inv_error2(word_t error, word_t a, word_t b) { return (invocation_result_t){error, 2, {a, b}, NULL}; }
+static inline invocation_result_t inv_ok(void) { return (invocation_result_t){PN_NO_ERROR, 0, {0}, NULL}; }
+static inline invocation_result_t inv_result1(word_t v) { return (invocation_result_t){PN_NO_ERROR, 1, {v}, NULL}; }
 static inline invocation_result_t inv_status(exception_t e) { return e == EX_PREEMPTED ? inv_error(INV_PREEMPTED) : inv_ok(); }
 
 /* Argument word i (types.md §1: MR0..3 in registers, the rest in the IPC buffer). */

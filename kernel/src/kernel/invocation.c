@@ -11,7 +11,7 @@ word_t inv_arg(const invocation_t *inv, unsigned i)
 
 invocation_result_t inv_failed_lookup(bool is_source, const lookup_fault_t *lf)
 {
-    invocation_result_t r = {PN_FAILED_LOOKUP, 1, {is_source}};
+    invocation_result_t r = {PN_FAILED_LOOKUP, 1, {is_source}, NULL};
     r.length += lookup_fault_words(lf, &r.mr[1]);
     return r;
 }

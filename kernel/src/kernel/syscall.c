@@ -26,7 +26,7 @@ void msg_kernel_reply(tcb_t *t, word_t label, const word_t *mrs, unsigned n)
 
 static void reply_result(tcb_t *t, const invocation_result_t *r)
 {
-    msg_kernel_reply(t, r->error, r->mr, r->length);
+    msg_kernel_reply(t, r->error, r->words ? r->words : r->mr, r->length);
 }
 
 /* Caps that may not be invoked in the first phase of ReplyRecv/NBSendRecv/NBSendWait. */

@@ -29,8 +29,11 @@ static cte_t *receive_slot(tcb_t *r, const pn_ipc_buffer_t *rbuf)
     cte_t *cnode = cspace_lookup_slot(r, rbuf->receive_cnode, &lf);
     if (!cnode)
         return NULL;
-    slot_lookup_t l = lookup_slot_for_cnode_op(false, cnode->cap, rbuf->receive_index, rbuf->receive_depth);
-    return l.slot && cap_is_null(l.slot->cap) ? l.slot : NULL;
+    word_t depth = rbuf->receive_depth, left;
+    if (cap_type(cnode->cap) != PN_CAP_CNODE || depth < 1 || depth > 64)
+        return NULL;
+    cte_t *slot = cspace_resolve(cnode->cap, rbuf->receive_index, depth, &left, &lf);
+    return slot && left == 0 && cap_is_null(slot->cap) ? slot : NULL;
 }
 
 /* Transfers the extra caps; returns the message info's extraCaps and sets *unwrapped. */
@@ -39,6 +42,8 @@ static unsigned transfer_caps(tcb_t *s, const pn_ipc_buffer_t *sbuf, unsigned co
 {
     cte_t *src[PN_MSG_MAX_EXTRA_CAPS];
     lookup_fault_t lf;
+    if (count == 0)
+        return 0;
     for (unsigned i = 0; i < count; i++)
         if (!(src[i] = cspace_lookup_slot(s, sbuf->caps_or_badges[i], &lf)))
             return 0; /* caps that cannot be found are not sent; the message still is */

@@ -168,10 +168,10 @@ static invocation_result_t read_registers(const invocation_t *inv, tcb_t *t)
         return inv_error(PN_ILLEGAL_OPERATION);
     if (flags & 1)
         thread_suspend(t);
-    invocation_result_t r = {PN_NO_ERROR, count, {0}};
+    static word_t regs[PN_UC_COUNT]; /* copied into the reply before the next invocation */
     for (unsigned i = 0; i < count; i++)
-        r.mr[i] = *context_reg(&t->ctx, i);
-    return r;
+        regs[i] = *context_reg(&t->ctx, i);
+    return (invocation_result_t){PN_NO_ERROR, (unsigned)count, {0}, regs};
 }
 
 static invocation_result_t write_registers(const invocation_t *inv, tcb_t *t)
