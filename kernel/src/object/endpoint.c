@@ -75,8 +75,15 @@ static void normal_transfer(tcb_t *s, endpoint_t *ep, word_t badge, bool can_gra
     unsigned length = MIN(pn_msginfo_length(info), PN_MSG_MAX_LENGTH);
     if (!sbuf || !rbuf)
         length = MIN(length, PN_FAST_MESSAGE_REGISTERS);
-    for (unsigned i = 0; i < length; i++)
-        msg_set(r, rbuf, i, msg_get(s, sbuf, i));
+    switch (MIN(length, PN_FAST_MESSAGE_REGISTERS)) {
+    case 4: r->ctx.r15 = s->ctx.r15; /* fall through */
+    case 3: r->ctx.r9 = s->ctx.r9;   /* fall through */
+    case 2: r->ctx.r8 = s->ctx.r8;   /* fall through */
+    case 1: r->ctx.r10 = s->ctx.r10; /* fall through */
+    default: break;
+    }
+    for (unsigned i = PN_FAST_MESSAGE_REGISTERS; i < length; i++)
+        rbuf->msg[i] = sbuf->msg[i]; /* length > 4 only when both buffers exist */
     unsigned extra = 0, unwrapped = 0;
     if (can_grant && sbuf && rbuf)
         extra = transfer_caps(s, sbuf, pn_msginfo_extra_caps(info), ep, r, rbuf, &unwrapped);
