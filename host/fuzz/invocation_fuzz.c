@@ -733,7 +733,7 @@ static uint32_t port_io(uint16_t port, unsigned width, bool out, uint32_t value)
 
 /* Sets the message (MR0..3 in the caller's registers, the rest in the IPC buffer, whose
  * other words are poisoned: the decoder must not read past the length). */
-static void set_message(const word_t *mr, unsigned length, bool with_buffer)
+static void set_message(const word_t *mr, unsigned length)
 {
     ASAN_UNPOISON_MEMORY_REGION(ipcbuf, sizeof *ipcbuf);
     memset(ipcbuf, 0xbd, sizeof *ipcbuf);
@@ -747,7 +747,6 @@ static void set_message(const word_t *mr, unsigned length, bool with_buffer)
         unsigned from = MAX(length, 4u);
         ASAN_POISON_MEMORY_REGION(&ipcbuf->msg[from], sizeof *ipcbuf - offsetof(pn_ipc_buffer_t, msg[from]));
     }
-    (void)with_buffer;
 }
 
 typedef struct attempt_info {
@@ -780,7 +779,7 @@ static void setup_invoke(cte_t *service, word_t label, const word_t *args, unsig
 {
     word_t mr[PN_MSG_MAX_LENGTH] = {0};
     memcpy(mr, args, n * sizeof(word_t));
-    set_message(mr, n, true);
+    set_message(mr, n);
     invocation_t inv = {.caller = caller, .slot = service, .label = label, .length = n, .buffer = ipcbuf,
                         .extra_caps = e1 ? 2 : e0 ? 1 : 0, .extra = {e0, e1},
                         .is_call = true, .blocking = true, .can_donate = true};
@@ -1317,7 +1316,7 @@ static void step_invoke(void)
                       : -1;
     bool retype = label == PN_UNTYPED_RETYPE && cap_type(slot->cap) == PN_CAP_UNTYPED;
     save_slots();
-    set_message(mr_words, length, with_buffer);
+    set_message(mr_words, length);
     invocation_t inv = {.caller = caller, .slot = slot, .label = label, .length = length,
                         .buffer = with_buffer ? ipcbuf : NULL, .extra_caps = extra,
                         .is_call = flags & 1 ? false : true, .blocking = !(flags & 2), .can_donate = !(flags & 4)};

@@ -160,6 +160,10 @@ SEEDS = {
     'delete-cnode-tree': [0] + cnode_op(DELETE, 43) + cnode_op(DELETE, 25) + cnode_op(COPY, 7, 31, service=24) +
     cnode_op(DELETE, 24, preempt=ALWAYS) + cnode_op(REVOKE, 17, preempt=PATTERN) + retype(17, CNODE, 6, 24) +
     cnode_op(DELETE, 24),
+    # the same, preempted right after B is parked: 87 + 12 preemption points come first
+    'delete-cnode-preempted-parking': [0] + retype(36, EP, 0, 64, 64) + retype(36, EP, 0, 46, 16) +
+    retype(36, EP, 0, 62, 2) + retype(36, EP, 0, 21, 3) + retype(36, EP, 0, 38, 2) + cnode_op(REVOKE, 36) +
+    cnode_op(DELETE, 43) + cnode_op(DELETE, 25) + cnode_op(DELETE, 24, preempt=ALWAYS),
     # a CNode that holds the only caps to itself, then its untyped revoked under preemption
     'cyclic-cnode': [0] + retype(18, CNODE, 3, 50) + cnode_op(COPY, 51, 50) + cnode_op(MOVE, 5, 51, service=50) +
     cnode_op(MOVE, 0, 50, service=50) + retype(18, TCB, 0, 52) + cnode_op(DELETE, 52) +
