@@ -41,11 +41,18 @@ static cte_t *lookup_slot_uncached(tcb_t *t, word_t cptr)
     return cspace_lookup_slot(t, cptr, &lf);
 }
 
-static inline __attribute__((always_inline)) cte_t *lookup_slot(tcb_t *t, word_t cptr)
+/* The cache of t's one-level CSpace root is current. */
+static inline __attribute__((always_inline)) bool cspace_cached(const tcb_t *t)
 {
     cap_t root = t->slots[TCB_SLOT_CTABLE].cap;
-    if (likely(root.w0 == t->fp.cspace_w0 && root.w1 == t->fp.cspace_w1)) {
-        if ((cptr >> t->fp.cspace_radix) != root.w1)
+    return likely(root.w0 == t->fp.cspace_w0 && root.w1 == t->fp.cspace_w1);
+}
+
+/* The slot cptr names, through the cache (cached: cspace_cached(t)) or the walk. */
+static inline __attribute__((always_inline)) cte_t *lookup_slot(tcb_t *t, word_t cptr, bool cached)
+{
+    if (likely(cached)) {
+        if ((cptr >> t->fp.cspace_radix) != t->fp.cspace_w1)
             return NULL;
         return t->fp.cspace_slots + (cptr & t->fp.cspace_mask);
     }
@@ -72,7 +79,7 @@ static inline __attribute__((always_inline)) paddr_t vspace_root(tcb_t *t)
 }
 
 /* No ready thread outranks priority p. */
-static inline bool highest_priority(unsigned p)
+static inline __attribute__((always_inline)) bool highest_priority(unsigned p)
 {
     return sched_is_highest_priority(p);
 }
@@ -100,7 +107,8 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
     t->ctx.fault_ip = t->ctx.rip - 2;
     if (unlikely(INFO_SLOW(info)))
         goto slow;
-    cte_t *slot = lookup_slot(t, cptr);
+    bool cached = cspace_cached(t);
+    cte_t *slot = lookup_slot(t, cptr, cached);
     if (unlikely(!slot))
         goto slow;
     cap_t ep_cap = slot->cap;
@@ -165,7 +173,8 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     t->ctx.fault_ip = t->ctx.rip - 2;
     if (unlikely(INFO_SLOW(info)))
         goto slow;
-    cte_t *slot = lookup_slot(t, cptr);
+    bool cached = cspace_cached(t);
+    cte_t *slot = lookup_slot(t, cptr, cached);
     if (unlikely(!slot))
         goto slow;
     cap_t ep_cap = slot->cap;
@@ -178,7 +187,7 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     notification_t *bound = t->bound_notification;
     if (unlikely(bound && bound->state == NTFN_ACTIVE))
         goto slow;
-    cte_t *reply_slot = lookup_slot(t, t->ctx.r12);
+    cte_t *reply_slot = lookup_slot(t, t->ctx.r12, cached);
     if (unlikely(!reply_slot || cap_type(reply_slot->cap) != PN_CAP_REPLY))
         goto slow;
     reply_t *reply = (reply_t *)cap_addr(reply_slot->cap);
