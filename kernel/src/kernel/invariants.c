@@ -30,12 +30,14 @@ enum invariant {
     INV_CDT,         /* the derivation tree's links */
     INV_UNTYPED,     /* untyped watermarks and the objects carved below them */
     INV_ASID,        /* the ASID table and the VSpaces it names */
+    INV_CAP,         /* each cap is well formed and names a live object */
 };
 
 static const char *const names[] = {
     [INV_READY] = "ready queues", [INV_RELEASE] = "release queue", [INV_THREAD] = "thread state",
     [INV_ENDPOINT] = "endpoint queue", [INV_SC] = "scheduling context", [INV_REPLY] = "reply chain",
     [INV_CDT] = "derivation tree", [INV_UNTYPED] = "untyped", [INV_ASID] = "ASID table",
+    [INV_CAP] = "capability",
 };
 
 NORETURN static void violated(enum invariant i, const char *what, const void *where)
@@ -157,10 +159,45 @@ static void check_untyped(const cte_t *s)
     }
 }
 
+static bool is_live_tcb(const tcb_t *t)
+{
+    for (const tcb_t *u = ks_debug_list; u; u = u->debug_next)
+        if (u == t)
+            return true;
+    return false;
+}
+
+/* The cap's fields are in range, its object is aligned to its size, and a thread cap
+ * names a thread the kernel knows. */
+static void check_cap_form(const cte_t *s)
+{
+    cap_t c = s->cap;
+    paddr_t base;
+    word_t bits;
+    switch (cap_type(c)) {
+    case PN_CAP_CNODE:
+        REQUIRE(INV_CAP, cap_cnode_radix(c) >= 1 && cap_cnode_radix(c) + cap_cnode_guard_size(c) <= 64, s);
+        break;
+    case PN_CAP_SCHED_CONTEXT:
+        REQUIRE(INV_CAP, cap_sched_context_size_bits(c) >= PN_MIN_SCHED_CONTEXT_BITS, s);
+        break;
+    case PN_CAP_THREAD:
+        REQUIRE(INV_CAP, is_live_tcb(cap_object(c)), s);
+        break;
+    default:
+        break;
+    }
+    if (cap_region(c, &base, &bits))
+        REQUIRE(INV_CAP, bits < 64 && IS_ALIGNED(base, bits), s);
+}
+
 static void check_cap(const cte_t *s)
 {
     check_slot_links(s);
     cap_t c = s->cap;
+    if (cap_is_null(c))
+        return;
+    check_cap_form(s);
     switch (cap_type(c)) {
     case PN_CAP_UNTYPED:
         check_untyped(s);
@@ -270,6 +307,10 @@ void invariants_corrupt(word_t n)
     case INV_UNTYPED:
         if ((s = find_cap(PN_CAP_UNTYPED, true)))
             s->cap = cap_untyped_set_free_index(s->cap, 0);
+        break;
+    case INV_CAP:
+        if ((s = find_cap(PN_CAP_ENDPOINT, false)))
+            s->cap = cap_badged(PN_CAP_ENDPOINT, (char *)cap_object(s->cap) + 8, cap_rights(s->cap), cap_badge(s->cap));
         break;
     case INV_ASID:
         for (unsigned i = 0; i < ARRAY_SIZE(x86_asid_table[0]->pml4); i++)
