@@ -31,13 +31,14 @@ enum invariant {
     INV_UNTYPED,     /* untyped watermarks and the objects carved below them */
     INV_ASID,        /* the ASID table and the VSpaces it names */
     INV_CAP,         /* each cap is well formed and names a live object */
+    INV_OVERLAP,     /* the objects carved from one untyped are disjoint */
 };
 
 static const char *const names[] = {
     [INV_READY] = "ready queues", [INV_RELEASE] = "release queue", [INV_THREAD] = "thread state",
     [INV_ENDPOINT] = "endpoint queue", [INV_SC] = "scheduling context", [INV_REPLY] = "reply chain",
     [INV_CDT] = "derivation tree", [INV_UNTYPED] = "untyped", [INV_ASID] = "ASID table",
-    [INV_CAP] = "capability",
+    [INV_CAP] = "capability", [INV_OVERLAP] = "untyped objects",
 };
 
 NORETURN static void violated(enum invariant i, const char *what, const void *where)
@@ -145,17 +146,31 @@ static void check_slot_links(const cte_t *s)
     REQUIRE(INV_CDT, !mdb_prev(s) || mdb_next(mdb_prev(s)) == s, s);
 }
 
+/* Retype puts each new object's cap right after the untyped's, and objects are carved
+ * upwards, so the untyped's descendants list its objects from the highest address down;
+ * between them come what lies inside an object listed before (copies of its cap, or what
+ * a child untyped holds). */
 static void check_untyped(const cte_t *s)
 {
     cap_t u = s->cap;
     paddr_t base = cap_untyped_base(u);
     word_t free = cap_untyped_free_index(u);
     REQUIRE(INV_UNTYPED, free <= BIT(cap_untyped_size_bits(u)) && IS_ALIGNED(free, 4), s);
+    const cte_t *prev = NULL; /* the last object listed that is not inside another */
+    paddr_t pb = 0;
+    word_t pbits = 0;
     for (const cte_t *d = mdb_next(s); d && cdt_is_parent_of(s, d); d = mdb_next(d)) {
         paddr_t b;
         word_t bits;
-        if (cap_region(d->cap, &b, &bits) && cap_type(d->cap) != PN_CAP_UNTYPED)
+        if (!cap_region(d->cap, &b, &bits))
+            continue;
+        if (cap_type(d->cap) != PN_CAP_UNTYPED)
             REQUIRE(INV_UNTYPED, b >= base && b + BIT(bits) <= base + free, d);
+        if (prev && ((cap_type(prev->cap) == PN_CAP_UNTYPED && b >= pb && b + BIT(bits) <= pb + BIT(pbits)) ||
+                     (cap_type(d->cap) == cap_type(prev->cap) && b == pb && bits == pbits)))
+            continue; /* inside the previous object: a copy, or carved from a child untyped */
+        REQUIRE(INV_OVERLAP, !prev || b + BIT(bits) <= pb, d);
+        prev = d, pb = b, pbits = bits;
     }
 }
 
@@ -312,6 +327,14 @@ void invariants_corrupt(word_t n)
         if ((s = find_cap(PN_CAP_ENDPOINT, false)))
             s->cap = cap_badged(PN_CAP_ENDPOINT, (char *)cap_object(s->cap) + 8, cap_rights(s->cap), cap_badge(s->cap));
         break;
+    case INV_OVERLAP: {
+        /* the newest object of the first untyped with children moves onto the next one */
+        cte_t *first, *second;
+        if ((s = find_cap(PN_CAP_UNTYPED, true)) && (first = mdb_next(s)) && (second = mdb_next(first)) &&
+            cap_type(first->cap) == PN_CAP_REPLY && cap_type(second->cap) == PN_CAP_ENDPOINT)
+            first->cap = cap_reply(cap_object(second->cap), cap_misc(first->cap) & 1);
+        break;
+    }
     case INV_ASID:
         for (unsigned i = 0; i < ARRAY_SIZE(x86_asid_table[0]->pml4); i++)
             if (x86_asid_table[0] && x86_asid_table[0]->pml4[i]) {
