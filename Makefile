@@ -36,7 +36,7 @@ USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRCS))
 ROOT_TASKS := tests demo faults bench fuzz
 ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
 INVARIANTS := 1 2 3 4 5 6 7 8 9 10 11
-CHECK_ELFS := $(BUILD)/pecan-check.elf $(patsubst %,$(BUILD)/user/corrupt-%.elf,$(INVARIANTS))
+CHECK_ELFS := $(BUILD)/pecan-check.elf $(BUILD)/pecan-nofastpath.elf $(patsubst %,$(BUILD)/user/corrupt-%.elf,$(INVARIANTS))
 
 # ---- host-compiled unit tests of arch-independent code ----
 # host/shim comes first: its arch/x86.h (simulated physical memory) replaces the kernel's.
@@ -139,6 +139,10 @@ $(BUILD)/user/bench-quick.elf: $(BENCH_QUICK_OBJS) $(BUILD)/user/libpecan.a user
 $(BUILD)/pecan-check.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cfg-check CHECK=1 $(BUILD)/cfg-check/pecan.elf
 	@cp $(BUILD)/cfg-check/pecan.elf $@
+# The normal build without the IPC fastpath: make test runs the whole suite on it too.
+$(BUILD)/pecan-nofastpath.elf: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cfg-nofastpath FASTPATH=0 $(BUILD)/cfg-nofastpath/pecan.elf
+	@cp $(BUILD)/cfg-nofastpath/pecan.elf $@
 $(BUILD)/user/corrupt-%.elf: user/corrupt/main.c $(BUILD)/user/libpecan.a user/lib/root-task.ld
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -DINVARIANT=$* -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \

@@ -1,0 +1,589 @@
+/* The IPC fastpath (kernel/src/kernel/fastpath.c) must be semantically invisible: a
+ * baseline passive-server Call / ReplyRecv exchange (every fastpath condition holds), then
+ * one test per fall-through condition, each flipping exactly that condition and checking
+ * the result the ABI specifies (syscalls.md §3, semantics.md §5.2-§5.6, §6.1, faults.md
+ * §2-§3).  The same expectations hold on a FASTPATH=0 kernel. */
+#include "tthread.h"
+#include <stdbool.h>
+
+#define FP_SENTINEL 0x5e5e5e5e5e5e5e5eul
+
+/* ---- client ----
+ * arg[0] endpoint cap, arg[1] rounds (<= 12), arg[2] lengths (4 bits per round, round r in
+ * bits 4r..4r+3), arg[3] mask of rounds that send an extra cap (arg[4]; from round 2 on
+ * arg[6] instead if not 0), arg[5] log base
+ * (0: no log; else logs base+1 before each Call and base+2 after it).
+ * Round r calls with label 1000 + 10r + len, words tt_pattern(label, i); the server
+ * answers label + 1000, same length, words tt_pattern(label + 1000, i).
+ * out[0] rounds completed, out[1] reply words that do not match the pattern of the reply's
+ * label, out[2 + 2r] reply message info, out[3 + 2r] reply badge. */
+static pn_word_t fp_label(unsigned r, unsigned len) { return 1000 + 10 * r + len; }
+
+static void fp_client(tt_thread_t *t)
+{
+    pn_ipc_buffer_t *ipc = t->ipc;
+    for (unsigned r = 0; r < t->arg[1]; r++) {
+        unsigned len = (unsigned)(t->arg[2] >> (4 * r)) & 0xf;
+        pn_word_t label = fp_label(r, len), caps = (t->arg[3] >> r) & 1;
+        pn_msg_t m;
+        m.info = pn_msginfo(label, 0, caps, len);
+        for (unsigned i = 0; i < 4; i++)
+            m.mr[i] = i < len ? tt_pattern(label, i) : 0;
+        for (unsigned i = 4; i < len; i++)
+            ipc->msg[i] = tt_pattern(label, i);
+        if (caps)
+            ipc->caps_or_badges[0] = (r >= 2 && t->arg[6]) ? t->arg[6] : t->arg[4];
+        if (t->arg[5])
+            tt_log(t->arg[5] + 1);
+        pn_word_t badge = pn_call(t->arg[0], &m);
+        if (t->arg[5])
+            tt_log(t->arg[5] + 2);
+        t->out[2 + 2 * r] = m.info;
+        t->out[3 + 2 * r] = badge;
+        pn_word_t rlabel = pn_msginfo_label(m.info);
+        for (unsigned i = 0; i < pn_msginfo_length(m.info); i++)
+            if ((i < 4 ? m.mr[i] : ipc->msg[i]) != tt_pattern(rlabel, i))
+                t->out[1]++;
+        t->out[0] = r + 1;
+    }
+}
+
+static tt_thread_t *fp_client_new(pn_word_t prio, pn_cptr_t ep, unsigned rounds,
+                                  pn_word_t lens, pn_word_t log_base)
+{
+    tt_thread_t *c = tt_thread(prio, 0, 0);
+    c->arg[0] = ep;
+    c->arg[1] = rounds;
+    c->arg[2] = lens;
+    c->arg[5] = log_base;
+    return c;
+}
+
+/* The client's round r got the server's standard answer (label + 1000, badge 0). */
+static void check_client_round(tt_thread_t *c, unsigned r)
+{
+    unsigned len = (unsigned)(c->arg[2] >> (4 * r)) & 0xf;
+    if (c->out[2 + 2 * r] != pn_msginfo(fp_label(r, len) + 1000, 0, 0, len))
+        FAIL("client round %u: reply info 0x%lx, expected 0x%lx", r, c->out[2 + 2 * r],
+             pn_msginfo(fp_label(r, len) + 1000, 0, 0, len));
+    if (c->out[3 + 2 * r] != 0)
+        FAIL("client round %u: reply badge 0x%lx, expected 0", r, c->out[3 + 2 * r]);
+}
+
+static void check_client(tt_thread_t *c)
+{
+    CHECK(c->done);
+    CHECK_EQ(c->out[0], c->arg[1]);
+    CHECK_EQ(c->out[1], 0);
+    for (unsigned r = 0; r < c->arg[1]; r++)
+        check_client_round(c, r);
+}
+
+/* ---- server ----
+ * arg[0] endpoint, arg[1] reply object, arg[2] flags, arg[3] root endpoint (SRV_REPORT:
+ * Call it after every receive), arg[4] receive slot (0: none), arg[5] reply cptr for the
+ * first ReplyRecv instead of arg[1] (0: arg[1]), arg[6] log value at every receive (0: none).
+ * out[0] receives, out[1] words of client messages not matching their pattern or length,
+ * out[2 + 3r] badge, out[3 + 3r] info, out[4 + 3r] caps_or_badges[0] of receive r (r < 9),
+ * out[30] / out[31] MR0 / MR3 of the last receive. */
+enum { SRV_WAIT = 1, SRV_REPORT = 2, SRV_FAULT = 4 };
+
+static void fp_server(tt_thread_t *t)
+{
+    pn_ipc_buffer_t *ipc = t->ipc;
+    if (t->arg[4]) {
+        ipc->receive_cnode = ROOT_CNODE;
+        ipc->receive_index = t->arg[4];
+        ipc->receive_depth = 64;
+    }
+    ipc->caps_or_badges[0] = FP_SENTINEL;
+    pn_msg_t m = {0, {0, 0, 0, 0}};
+    pn_word_t badge = (t->arg[2] & SRV_WAIT) ? pn_wait(t->arg[0], &m)
+                                             : pn_recv(t->arg[0], &m, t->arg[1]);
+    for (unsigned r = 0;; r++) {
+        if (r < 9) {
+            t->out[2 + 3 * r] = badge;
+            t->out[3 + 3 * r] = m.info;
+            t->out[4 + 3 * r] = ipc->caps_or_badges[0];
+        }
+        t->out[30] = m.mr[0];
+        t->out[31] = m.mr[3];
+        pn_word_t label = pn_msginfo_label(m.info), len = pn_msginfo_length(m.info);
+        if (label >= 1000 && label < 2000) {
+            if (len != label % 10)
+                t->out[1]++;
+            for (unsigned i = 0; i < len; i++)
+                if ((i < 4 ? m.mr[i] : ipc->msg[i]) != tt_pattern(label, i))
+                    t->out[1]++;
+        }
+        t->out[0] = r + 1;
+        if (t->arg[6])
+            tt_log(t->arg[6]);
+        if (t->arg[2] & SRV_REPORT) {
+            pn_msg_t q = tt_msg(0, 1, r, 0, 0, 0);
+            pn_call(t->arg[3], &q);
+        }
+        ipc->caps_or_badges[0] = FP_SENTINEL;
+        pn_msg_t a;
+        if (t->arg[2] & SRV_FAULT) {
+            a = tt_msg(r == 0 ? 0 : 1, 0, 0, 0, 0, 0); /* restart, then Inactive */
+        } else {
+            pn_word_t rl = label + 1000;
+            a.info = pn_msginfo(rl, 0, 0, len);
+            for (unsigned i = 0; i < 4; i++)
+                a.mr[i] = i < len ? tt_pattern(rl, i) : 0;
+            for (unsigned i = 4; i < len; i++)
+                ipc->msg[i] = tt_pattern(rl, i);
+        }
+        pn_cptr_t rc = (r == 0 && t->arg[5]) ? t->arg[5] : t->arg[1];
+        m = a;
+        badge = pn_reply_recv(t->arg[0], &m, rc);
+    }
+}
+
+static tt_thread_t *fp_server_new(pn_word_t prio, pn_cptr_t ep, pn_cptr_t reply, pn_word_t flags)
+{
+    tt_thread_t *s = tt_thread(prio, 0, 0);
+    s->arg[0] = ep;
+    s->arg[1] = reply;
+    s->arg[2] = flags;
+    return s;
+}
+
+/* Starts the server, lets it block in its first receive, then (passive) takes its SC. */
+static void fp_server_go(tt_thread_t *s, bool passive)
+{
+    tt_start(s, fp_server);
+    tt_settle();
+    CHECK_EQ(s->out[0], 0);
+    if (passive)
+        MUST(pn_sched_context_unbind(s->sc));
+}
+
+/* The server holds no SC: its own one can be bound to it again (semantics.md §4). */
+static void check_passive(tt_thread_t *s)
+{
+    MUST(pn_sched_context_bind(s->sc, s->tcb));
+}
+
+static void check_server_round(tt_thread_t *s, unsigned r, pn_word_t badge, pn_word_t info)
+{
+    if (s->out[2 + 3 * r] != badge)
+        FAIL("server receive %u: badge 0x%lx, expected 0x%lx", r, s->out[2 + 3 * r], badge);
+    if (s->out[3 + 3 * r] != info)
+        FAIL("server receive %u: info 0x%lx, expected 0x%lx", r, s->out[3 + 3 * r], info);
+}
+
+#define LENS_0_TO_4 0x443210ul /* rounds: 0, 1, 2, 3, 4, 4 words */
+
+/* (1) Every fastpath condition holds: passive server (priority above the client) in Recv
+ * then ReplyRecv, Write + GrantReply cap, 0..4 words, no caps. */
+TEST(ipc_fastpath_baseline_round_trips)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    fp_server_go(s, true);
+    tt_thread_t *c =
+        fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 0xb0b), 6,
+                      LENS_0_TO_4, 0);
+    tt_start(c, fp_client);
+    tt_settle();
+    check_client(c);
+    CHECK_EQ(s->out[0], 6);
+    CHECK_EQ(s->out[1], 0);
+    for (unsigned r = 0; r < 6; r++) {
+        unsigned len = (LENS_0_TO_4 >> (4 * r)) & 0xf;
+        check_server_round(s, r, 0xb0b, pn_msginfo(fp_label(r, len), 0, 0, len));
+    }
+    check_passive(s); /* every reply gave the donated SC back */
+}
+
+/* Grant (instead of GrantReply) also lets the caller wait for the reply. */
+TEST(ipc_fastpath_grant_right_round_trips)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    fp_server_go(s, true);
+    tt_thread_t *c = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT, 7), 3,
+                                   0x413, 0);
+    tt_start(c, fp_client);
+    tt_settle();
+    check_client(c);
+    CHECK_EQ(s->out[0], 3);
+    CHECK_EQ(s->out[1], 0);
+    check_server_round(s, 2, 7, pn_msginfo(fp_label(2, 4), 0, 0, 4));
+    check_passive(s);
+}
+
+/* (2) Length 5..7: MR4+ go buffer to buffer, both ways (semantics.md §5.4). */
+TEST(ipc_fastpath_five_words_use_the_buffer)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    fp_server_go(s, true);
+    tt_thread_t *c = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 5),
+                                   3, 0x475, 0); /* 5, 7, 4 words */
+    tt_start(c, fp_client);
+    tt_settle();
+    check_client(c);
+    CHECK_EQ(s->out[0], 3);
+    CHECK_EQ(s->out[1], 0); /* words 4.. arrived */
+    check_server_round(s, 0, 5, pn_msginfo(fp_label(0, 5), 0, 0, 5));
+    check_server_round(s, 1, 5, pn_msginfo(fp_label(1, 7), 0, 0, 7));
+    check_server_round(s, 2, 5, pn_msginfo(fp_label(2, 4), 0, 0, 4));
+    check_passive(s);
+}
+
+/* (3) An extra cap: transferred into the receive slot (extraCaps 1); sent again, the slot
+ * is occupied so the receiver has no receive slot: not transferred, extraCaps 0; the
+ * endpoint's own cap is unwrapped (its badge, capsUnwrapped bit 0, extraCaps 1); then a
+ * cap-less round (semantics.md §5.4, types.md §2). */
+TEST(ipc_fastpath_extra_cap_is_transferred)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t n = tt_new(PN_OBJ_NOTIFICATION, 0), rs = tt_slot();
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    s->arg[4] = rs;
+    fp_server_go(s, true);
+    pn_cptr_t epc = tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT, 0x55);
+    tt_thread_t *c = fp_client_new(50, epc, 4, 0x3412, 0); /* 2, 1, 4, 3 words */
+    c->arg[3] = 0x7;                                       /* caps in rounds 0..2 */
+    c->arg[4] = tt_mint(n, PN_RIGHT_WRITE, 0x9);
+    c->arg[6] = epc;
+    tt_start(c, fp_client);
+    tt_settle();
+    check_client(c);
+    CHECK_EQ(s->out[0], 4);
+    CHECK_EQ(s->out[1], 0);
+    check_server_round(s, 0, 0x55, pn_msginfo(fp_label(0, 2), 0, 1, 2));
+    CHECK_EQ(s->out[4], FP_SENTINEL); /* a transferred cap writes no badge */
+    CHECK_CAP_TYPE(rs, PN_CAP_NOTIFICATION);
+    pn_signal(rs); /* rights and badge unchanged */
+    CHECK_EQ(pn_ntfn_poll(n), 0x9);
+    check_server_round(s, 1, 0x55, pn_msginfo(fp_label(1, 1), 0, 0, 1));
+    CHECK_EQ(s->out[7], FP_SENTINEL);
+    check_server_round(s, 2, 0x55, pn_msginfo(fp_label(2, 4), 1, 1, 4));
+    CHECK_EQ(s->out[10], 0x55);
+    check_server_round(s, 3, 0x55, pn_msginfo(fp_label(3, 3), 0, 0, 3));
+    check_passive(s);
+}
+
+/* An extra cap through a cap without Grant (GrantReply only): not transferred, the
+ * message is delivered with extraCaps 0, and the caller still gets its reply. */
+TEST(ipc_fastpath_extra_cap_without_grant_is_dropped)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t n = tt_new(PN_OBJ_NOTIFICATION, 0), rs = tt_slot();
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    s->arg[4] = rs;
+    fp_server_go(s, true);
+    tt_thread_t *c = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 3),
+                                   1, 0x2, 0);
+    c->arg[3] = 1;
+    c->arg[4] = tt_mint(n, PN_RIGHT_WRITE, 0x9);
+    tt_start(c, fp_client);
+    tt_settle();
+    check_client(c);
+    check_server_round(s, 0, 3, pn_msginfo(fp_label(0, 2), 0, 0, 2));
+    CHECK_EQ(s->out[1], 0);
+    CHECK_CAP_TYPE(rs, PN_CAP_NULL);
+    check_passive(s);
+}
+
+/* (4) A cap with neither Grant nor GrantReply: the message is delivered, the caller
+ * becomes Inactive and donates nothing, so the passive server cannot run until it gets an
+ * SC; its ReplyRecv then replies to nobody (semantics.md §5.2, §5.5). */
+TEST(ipc_fastpath_call_without_grant_caller_inactive)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    fp_server_go(s, true);
+    tt_thread_t *c = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_READ, 0x11), 1,
+                                   0x3, 100);
+    tt_start(c, fp_client);
+    tt_settle();
+    CHECK_LOG(101);
+    CHECK_EQ(c->out[0], 0);
+    CHECK_EQ(s->out[0], 0); /* no SC was donated */
+    check_passive(s);       /* binds its SC: it runs */
+    tt_settle();
+    CHECK_EQ(s->out[0], 1);
+    CHECK_EQ(s->out[1], 0);
+    check_server_round(s, 0, 0x11, pn_msginfo(fp_label(0, 3), 0, 0, 3));
+    CHECK_LOG(101);
+    CHECK(!c->done);
+    CHECK_EQ(c->out[0], 0);
+}
+
+/* (5) The server received with Wait (no reply object): the caller becomes Inactive. */
+TEST(ipc_fastpath_server_waiting_without_reply_object)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, SRV_WAIT);
+    fp_server_go(s, true);
+    tt_thread_t *c = fp_client_new(50, tt_mint(ep, PN_RIGHTS_ALL, 0x12), 1, 0x4, 100);
+    tt_start(c, fp_client);
+    tt_settle();
+    CHECK_LOG(101);
+    CHECK_EQ(s->out[0], 0); /* no SC was donated */
+    check_passive(s);
+    tt_settle();
+    CHECK_EQ(s->out[0], 1);
+    CHECK_EQ(s->out[1], 0);
+    check_server_round(s, 0, 0x12, pn_msginfo(fp_label(0, 4), 0, 0, 4));
+    CHECK_LOG(101);
+    CHECK(!c->done);
+    CHECK_EQ(c->out[0], 0);
+    MUST(pn_tcb_resume(c->tcb)); /* Inactive: the Call is made again, now with a reply object */
+    tt_settle();
+    check_client(c);
+    CHECK_EQ(s->out[0], 2);
+    check_server_round(s, 1, 0x12, pn_msginfo(fp_label(0, 4), 0, 0, 4));
+    CHECK_LOG(101, 102);
+}
+
+/* (6) A server with its own SC (not passive): same results, nothing donated. */
+TEST(ipc_fastpath_active_server_same_results)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    fp_server_go(s, false);
+    tt_thread_t *c = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 0xb0b),
+                                   6, LENS_0_TO_4, 0);
+    tt_start(c, fp_client);
+    tt_settle();
+    check_client(c);
+    CHECK_EQ(s->out[0], 6);
+    CHECK_EQ(s->out[1], 0);
+    for (unsigned r = 0; r < 6; r++) {
+        unsigned len = (LENS_0_TO_4 >> (4 * r)) & 0xf;
+        check_server_round(s, r, 0xb0b, pn_msginfo(fp_label(r, len), 0, 0, len));
+    }
+    /* the server kept its own SC */
+    EXPECT_ERROR(tt_call(s->sc, PN_SCHED_CONTEXT_BIND, NOWORDS, CAPS(s->tcb)),
+                 PN_ILLEGAL_OPERATION);
+}
+
+static void fp_logger(tt_thread_t *t) { tt_log(t->arg[0]); }
+
+/* (7) A passive server below the client's priority: it runs at its own priority on the
+ * donated SC, so a ready thread between the two runs first (semantics.md §6.1). */
+TEST(ipc_fastpath_low_priority_server_waits_for_middle_thread)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(40, ep, reply, 0);
+    s->arg[6] = 7;
+    fp_server_go(s, true);
+    tt_thread_t *mid = tt_thread(50, 0, 0);
+    mid->arg[0] = 5;
+    tt_start(mid, fp_logger);
+    tt_thread_t *c = fp_client_new(60, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1),
+                                   1, 0x2, 100);
+    tt_start(c, fp_client);
+    tt_settle();
+    CHECK_LOG(101, 5, 7, 102);
+    check_client(c);
+    CHECK(mid->done);
+    check_server_round(s, 0, 1, pn_msginfo(fp_label(0, 2), 0, 0, 2));
+    check_passive(s);
+}
+
+/* The same without the middle thread: nothing outranks the server, it runs at once. */
+TEST(ipc_fastpath_low_priority_server_alone)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(40, ep, reply, 0);
+    s->arg[6] = 7;
+    fp_server_go(s, true);
+    tt_thread_t *c = fp_client_new(60, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1),
+                                   3, 0x421, 100);
+    tt_start(c, fp_client);
+    tt_settle();
+    CHECK_LOG(101, 7, 102, 101, 7, 102, 101, 7, 102);
+    check_client(c);
+    check_server_round(s, 2, 1, pn_msginfo(fp_label(2, 4), 0, 0, 4));
+    check_passive(s);
+}
+
+/* (8) ReplyRecv while a caller is queued on the endpoint: the reply goes out and the
+ * queued message is received at once (semantics.md §5.3). */
+TEST(ipc_fastpath_reply_recv_with_queued_sender)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t root_ep = tt_new(PN_OBJ_ENDPOINT, 0), root_reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, SRV_REPORT);
+    s->arg[3] = root_ep;
+    fp_server_go(s, true);
+    tt_thread_t *a = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1),
+                                   1, 0x3, 100);
+    tt_start(a, fp_client);
+    pn_msg_t q = {0, {0, 0, 0, 0}};
+    pn_recv(root_ep, &q, root_reply); /* the server has a's message */
+    CHECK_EQ(s->out[0], 1);
+    check_server_round(s, 0, 1, pn_msginfo(fp_label(0, 3), 0, 0, 3));
+    tt_thread_t *b = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 2),
+                                   1, 0x4, 200);
+    tt_start(b, fp_client);
+    tt_settle(); /* b is queued on the endpoint */
+    CHECK_LOG(101, 201);
+    q = tt_msg(0, 0, 0, 0, 0, 0);
+    pn_send(root_reply, &q); /* the server goes on to ReplyRecv */
+    q = (pn_msg_t){0, {0, 0, 0, 0}};
+    pn_recv(root_ep, &q, root_reply); /* b's message came at once */
+    CHECK_EQ(q.mr[0], 1);
+    CHECK_EQ(s->out[0], 2);
+    CHECK_EQ(s->out[1], 0);
+    check_server_round(s, 1, 2, pn_msginfo(fp_label(0, 4), 0, 0, 4));
+    q = tt_msg(0, 0, 0, 0, 0, 0);
+    pn_send(root_reply, &q);
+    tt_settle();
+    check_client(a);
+    check_client(b);
+    CHECK_EQ(tt_log_n, 4);
+    CHECK(tt_log_buf[2] != tt_log_buf[3]);
+    CHECK(tt_log_buf[2] == 102 || tt_log_buf[2] == 202);
+    CHECK(tt_log_buf[3] == 102 || tt_log_buf[3] == 202);
+    CHECK_EQ(s->out[0], 2);
+    check_passive(s);
+}
+
+/* (9) ReplyRecv with a signal pending on the server's bound notification: the reply goes
+ * out, then the signal is delivered instead of a message: rdi = the badge, message info
+ * and MRs not written (they hold what the server sent) (semantics.md §5.3, §5.6). */
+TEST(ipc_fastpath_reply_recv_with_pending_notification)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t root_ep = tt_new(PN_OBJ_ENDPOINT, 0), root_reply = tt_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t n = tt_new(PN_OBJ_NOTIFICATION, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, SRV_REPORT);
+    s->arg[3] = root_ep;
+    MUST(pn_tcb_bind_notification(s->tcb, n));
+    fp_server_go(s, true);
+    tt_thread_t *a = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1),
+                                   1, 0x2, 100);
+    tt_start(a, fp_client);
+    pn_msg_t q = {0, {0, 0, 0, 0}};
+    pn_recv(root_ep, &q, root_reply);
+    CHECK_EQ(s->out[0], 1);
+    pn_signal(tt_mint(n, PN_RIGHT_WRITE, 0x40)); /* server BlockedOnReply: n Active */
+    q = tt_msg(0, 0, 0, 0, 0, 0);
+    pn_send(root_reply, &q);
+    tt_settle();
+    check_client(a);        /* the reply went out and the SC went back */
+    CHECK_EQ(s->out[0], 1); /* woken by the signal, but without an SC */
+    check_passive(s);
+    q = (pn_msg_t){0, {0, 0, 0, 0}};
+    pn_recv(root_ep, &q, root_reply);
+    CHECK_EQ(s->out[0], 2);
+    pn_word_t sent = fp_label(0, 2) + 1000;
+    check_server_round(s, 1, 0x40, pn_msginfo(sent, 0, 0, 2));
+    CHECK_EQ(s->out[30], tt_pattern(sent, 0));
+    q = tt_msg(0, 0, 0, 0, 0, 0);
+    pn_send(root_reply, &q);
+    tt_settle();
+    /* the signal was consumed: the server (active now) blocks in its next receive; the
+     * root task cannot poll n itself, it is bound to the server (semantics.md §5.6) */
+    CHECK_EQ(s->out[0], 2);
+    CHECK_LOG(101, 102);
+}
+
+/* (10) ReplyRecv naming another reply object, one with no caller: nothing is replied
+ * (no error), the server receives with that object and keeps the donated SC; replying
+ * through the caller's reply object later returns it (semantics.md §5.5). */
+TEST(ipc_fastpath_reply_recv_with_reply_object_without_caller)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t reply2 = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    s->arg[5] = reply2;
+    fp_server_go(s, true);
+    tt_thread_t *a = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1),
+                                   1, 0x1, 100);
+    tt_start(a, fp_client);
+    tt_settle();
+    CHECK_EQ(s->out[0], 1);
+    CHECK_EQ(a->out[0], 0);
+    CHECK(!a->done);
+    CHECK_LOG(101);
+    /* the server holds a's SC */
+    EXPECT_ERROR(tt_call(s->sc, PN_SCHED_CONTEXT_BIND, NOWORDS, CAPS(s->tcb)),
+                 PN_ILLEGAL_OPERATION);
+    pn_msg_t m = tt_msg(77, 2, tt_pattern(77, 0), tt_pattern(77, 1), 0, 0);
+    pn_send(reply, &m);
+    tt_settle();
+    CHECK(a->done);
+    CHECK_EQ(a->out[1], 0);
+    CHECK_EQ(a->out[2], pn_msginfo(77, 0, 0, 2));
+    CHECK_EQ(a->out[3], 0);
+    CHECK_LOG(101, 102);
+    check_passive(s);
+}
+
+/* ReplyRecv naming an empty slot: phase 1 is ignored, phase 2 raises a receive-phase
+ * CapFault (faults.md §2-§3); the caller is not replied to. */
+TEST(ipc_fastpath_reply_recv_with_empty_reply_slot)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t fep = tt_new(PN_OBJ_ENDPOINT, 0), root_reply = tt_new(PN_OBJ_REPLY, 0);
+    pn_cptr_t empty = tt_slot();
+    tt_thread_t *s = tt_thread(60, tt_mint(fep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 0xfa), 0);
+    s->arg[0] = ep;
+    s->arg[1] = reply;
+    s->arg[5] = empty;
+    fp_server_go(s, true);
+    tt_thread_t *a = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1),
+                                   1, 0x2, 100);
+    tt_start(a, fp_client);
+    tt_settle();
+    CHECK_EQ(s->out[0], 1);
+    CHECK(!a->done);
+    pn_msg_t m = {0, {0, 0, 0, 0}};
+    CHECK_EQ(pn_recv(fep, &m, root_reply), 0xfa);
+    CHECK_EQ(m.info, pn_msginfo(PN_FAULT_CAP, 0, 0, 5));
+    CHECK_EQ(m.mr[1], empty);
+    CHECK_EQ(m.mr[2], 1); /* receive phase */
+    CHECK_EQ(m.mr[3], 2); /* MissingCapability + 1 */
+    CHECK_EQ(pn_ipc->msg[4], 0);
+    CHECK(!a->done);
+    m = tt_msg(33, 1, tt_pattern(33, 0), 0, 0, 0);
+    pn_send(reply, &m); /* the caller's reply object still holds it */
+    tt_settle();
+    CHECK(a->done);
+    CHECK_EQ(a->out[1], 0);
+    CHECK_EQ(a->out[2], pn_msginfo(33, 0, 0, 1));
+    CHECK_LOG(101, 102);
+}
+
+/* (11) ReplyRecv to a thread waiting for a fault reply: fault-reply semantics (faults.md
+ * §3): label 0 restarts the faulting syscall (a second fault), label 1 makes the thread
+ * Inactive; both give the donated SC back. */
+static void fp_faulter(tt_thread_t *t __attribute__((unused)))
+{
+    pn_msg_t m = tt_msg(0, 0, 0, 0, 0, 0);
+    tt_log(1);
+    pn_syscall(0x1234, 0, &m, 0, 0);
+    tt_log(2);
+}
+
+TEST(ipc_fastpath_reply_recv_to_faulted_caller)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, SRV_FAULT);
+    s->arg[6] = 5;
+    fp_server_go(s, true);
+    tt_thread_t *f = tt_thread(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 0xfa), 0);
+    tt_start(f, fp_faulter);
+    tt_settle();
+    CHECK_LOG(1, 5, 5);
+    CHECK_EQ(s->out[0], 2);
+    check_server_round(s, 0, 0xfa, pn_msginfo(PN_FAULT_UNKNOWN_SYSCALL, 0, 0, 19));
+    check_server_round(s, 1, 0xfa, pn_msginfo(PN_FAULT_UNKNOWN_SYSCALL, 0, 0, 19));
+    CHECK_EQ(s->out[31], 0x1234); /* MR3 = RDX */
+    CHECK(!f->done);
+    check_passive(s);
+    /* Inactive with its SC back: Resume makes it fault again, to the now active server */
+    MUST(pn_tcb_resume(f->tcb));
+    tt_settle();
+    CHECK_EQ(s->out[0], 3);
+    CHECK(!f->done);
+}
