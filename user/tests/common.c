@@ -82,3 +82,40 @@ const struct qemu_mmap_fixture *matching_fixture(void)
          "(regenerate with make -C tools/mmap-probe fixture?)",
          usable, mm->mmap_length);
 }
+
+const char *error_name(pn_word_t code)
+{
+    static const char *const names[] = {
+        "NoError",     "InvalidArgument", "InvalidCapability", "IllegalOperation",
+        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
+        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory",
+    };
+    return code < PN_ARRAY_SIZE(names) ? names[code] : "?";
+}
+
+void format_words(char *buf, size_t size, const pn_word_t *w, unsigned n)
+{
+    int at = pn_snprintf(buf, size, "[");
+    for (unsigned i = 0; i < n && at > 0 && (size_t)at < size; i++)
+        at += pn_snprintf(buf + at, size - at, "%s%lu", i ? ", " : "", w[i]);
+    if (at > 0 && (size_t)at < size)
+        pn_snprintf(buf + at, size - at, "]");
+}
+
+int reply_mismatch(char *msg, size_t size, const char *what, pn_word_t info, pn_word_t badge,
+                   const pn_word_t *mr, unsigned max, pn_word_t code, unsigned n,
+                   const pn_word_t *words)
+{
+    pn_word_t label = pn_msginfo_label(info), len = pn_msginfo_length(info);
+    int ok = info == pn_msginfo(code, 0, 0, n) && badge == 0;
+    for (unsigned i = 0; ok && i < n && i < max; i++)
+        ok = mr[i] == words[i];
+    if (ok)
+        return 0;
+    char want[200], got[200];
+    format_words(want, sizeof want, words, n);
+    format_words(got, sizeof got, mr, len < max ? (unsigned)len : max);
+    pn_snprintf(msg, size, "%s: expected %s (%lu) %s, got %s (%lu) %s (info 0x%lx, badge %lu)",
+                what, error_name(code), code, want, error_name(label), label, got, info, badge);
+    return 1;
+}

@@ -16,41 +16,14 @@ static unsigned n_threads;
 static pn_ipc_buffer_t buffers[MCS_MAX_THREADS] __attribute__((aligned(4096)));
 static char stacks[MCS_MAX_THREADS][MCS_STACK_SIZE] __attribute__((aligned(16)));
 
-static const char *error_name(pn_word_t code)
-{
-    static const char *const names[] = {
-        "NoError",     "InvalidArgument", "InvalidCapability", "IllegalOperation",
-        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory",
-    };
-    return code < PN_ARRAY_SIZE(names) ? names[code] : "?";
-}
-
-static void format_words(char *buf, size_t size, const pn_word_t *w, unsigned n)
-{
-    int at = pn_snprintf(buf, size, "[");
-    for (unsigned i = 0; i < n && at > 0 && (size_t)at < size; i++)
-        at += pn_snprintf(buf + at, size - at, "%s%lu", i ? ", " : "", w[i]);
-    if (at > 0 && (size_t)at < size)
-        pn_snprintf(buf + at, size - at, "]");
-}
-
 void mcs_expect(const char *file, int line, const char *what, reply_t r, pn_word_t code,
                 unsigned n, const pn_word_t *words)
 {
-    pn_word_t label = pn_msginfo_label(r.info), len = pn_msginfo_length(r.info);
-    int ok = r.info == pn_msginfo(code, 0, 0, n) && r.badge == 0;
-    for (unsigned i = 0; ok && i < n && i < REPLY_WORDS; i++)
-        ok = r.mr[i] == words[i];
-    if (ok)
+    char msg[512];
+    if (!reply_mismatch(msg, sizeof msg, what, r.info, r.badge, r.mr, REPLY_WORDS, code, n, words))
         return;
-    char want[160], got[160];
-    format_words(want, sizeof want, words, n);
-    format_words(got, sizeof got, r.mr, len < REPLY_WORDS ? (unsigned)len : REPLY_WORDS);
     mcs_cleanup();
-    test_fail(file, line, "%s: expected %s (%lu) %s, got %s (%lu) %s (info 0x%lx, badge %lu)",
-              what, error_name(code), code, want, error_name(label), label, got, r.info,
-              r.badge);
+    test_fail(file, line, "%s", msg);
 }
 
 /* ---- test begin / end ---- */

@@ -77,6 +77,15 @@ void test_cleanup(void);
     } while (0)
 
 const char *cap_type_name(pn_word_t tag);
+/* The name of an ABI error code (invocations.md §1), or "?". */
+const char *error_name(pn_word_t code);
+/* "[w0, w1, ...]" into buf. */
+void format_words(char *buf, size_t size, const pn_word_t *w, unsigned n);
+/* Whether a reply (info, badge, its first `max` words in mr) is not exactly error `code`
+ * with words[0..n): if so, describes the difference in msg (for test_fail) and returns 1. */
+int reply_mismatch(char *msg, size_t size, const char *what, pn_word_t info, pn_word_t badge,
+                   const pn_word_t *mr, unsigned max, pn_word_t code, unsigned n,
+                   const pn_word_t *words);
 
 /* ---- the initial layout the spec predicts (types.md §8) ---- */
 

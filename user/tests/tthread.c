@@ -31,38 +31,15 @@ tt_reply_t tt_call(pn_cptr_t cap, pn_word_t label, const pn_word_t *words, unsig
 
 const char *tt_error_name(pn_word_t code)
 {
-    static const char *const names[] = {
-        "NoError",     "InvalidArgument", "InvalidCapability", "IllegalOperation",
-        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory",
-    };
-    return code < PN_ARRAY_SIZE(names) ? names[code] : "?";
-}
-
-static void format_words(char *buf, size_t size, const pn_word_t *w, unsigned n)
-{
-    int at = pn_snprintf(buf, size, "[");
-    for (unsigned i = 0; i < n && at > 0 && (size_t)at < size; i++)
-        at += pn_snprintf(buf + at, size - at, "%s%lu", i ? ", " : "", w[i]);
-    if (at > 0 && (size_t)at < size)
-        pn_snprintf(buf + at, size - at, "]");
+    return error_name(code);
 }
 
 void tt_expect(const char *file, int line, const char *what, tt_reply_t r, pn_word_t code,
                unsigned n, const pn_word_t *words)
 {
-    pn_word_t label = pn_msginfo_label(r.info), len = pn_msginfo_length(r.info);
-    int ok = r.info == pn_msginfo(code, 0, 0, n) && r.badge == 0;
-    for (unsigned i = 0; ok && i < n && i < TT_REPLY_WORDS; i++)
-        ok = r.mr[i] == words[i];
-    if (ok)
-        return;
-    char want[200], got[200];
-    format_words(want, sizeof want, words, n);
-    format_words(got, sizeof got, r.mr, len < TT_REPLY_WORDS ? (unsigned)len : TT_REPLY_WORDS);
-    test_fail(file, line, "%s: expected %s (%lu) %s, got %s (%lu) %s (info 0x%lx, badge %lu)",
-              what, tt_error_name(code), code, want, tt_error_name(label), label, got, r.info,
-              r.badge);
+    char msg[512];
+    if (reply_mismatch(msg, sizeof msg, what, r.info, r.badge, r.mr, TT_REPLY_WORDS, code, n, words))
+        test_fail(file, line, "%s", msg);
 }
 
 /* ---- resources ---- */
