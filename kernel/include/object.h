@@ -84,12 +84,13 @@ typedef struct tcb {
     /* The fastpath's decodings of the CTable and VTable caps, valid while those caps
      * still have these exact words (and, for the VSpace, no ASID was released since). */
     struct fastpath_cache {
-        word_t cspace_w0, cspace_w1, cspace_radix, cspace_mask;
+        word_t cspace_w0, cspace_w1, cspace_guard, cspace_mask; /* guard << radix, MASK(radix) */
         struct cte *cspace_slots;
         word_t vspace_w0, vspace_w1, vspace_generation;
         paddr_t vspace_root;
     } fp;
     bool fpu_used;           /* has executed an FPU instruction: its FPU state is live */
+    word_t switch_key;       /* the arch's summary of its TLS/FPU state (machine_thread_state_changed) */
     bool in_ready_queue;
     bool in_release_queue;   /* waiting for its SC's next refill (linked by sched_next/prev) */
     struct tcb *sched_next, *sched_prev; /* ready queue */

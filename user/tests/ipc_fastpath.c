@@ -587,3 +587,74 @@ TEST(ipc_fastpath_reply_recv_to_faulted_caller)
     CHECK_EQ(s->out[0], 3);
     CHECK(!f->done);
 }
+
+/* ---- state the fastpath's switch needs beyond the registers ----
+ * The receiver's TLS base (and FPU use) may change while it waits in Recv; the fastpath
+ * must still load it.  The server answers each call with the word at %fs:0 if the label
+ * is 1, else 0 (its base is 0 until the root sets one). */
+static volatile pn_word_t fp_tls_word = 0x71500f5e7ul;
+
+static void fp_tls_server(tt_thread_t *t)
+{
+    pn_msg_t m = {0, {0, 0, 0, 0}};
+    pn_recv(t->arg[0], &m, t->arg[1]);
+    for (;;) {
+        pn_word_t v = 0;
+        if (pn_msginfo_label(m.info) == 1)
+            __asm__ volatile("movq %%fs:0, %0" : "=r"(v));
+        t->out[0]++;
+        m = tt_msg(0, 1, v, 0, 0, 0);
+        pn_reply_recv(t->arg[0], &m, t->arg[1]);
+    }
+}
+
+/* arg[0] endpoint, arg[1] label: one Call of that label; out[0] = the reply's MR0. */
+static void fp_tls_client(tt_thread_t *t)
+{
+    pn_msg_t m = tt_msg(t->arg[1], 0, 0, 0, 0, 0);
+    pn_call(t->arg[0], &m);
+    t->out[0] = m.mr[0];
+}
+
+static void fp_tls_round(pn_cptr_t ep, pn_word_t label, pn_word_t expect)
+{
+    tt_thread_t *c = tt_thread(50, 0, 0);
+    c->arg[0] = ep;
+    c->arg[1] = label;
+    tt_start(c, fp_tls_client);
+    tt_settle();
+    CHECK(c->done);
+    CHECK_EQ(c->out[0], expect);
+}
+
+/* Passive server, base 0, serves a call; the root sets its TLS base while it waits in
+ * ReplyRecv: the next call (fastpath conditions all hold) runs it with the new base; then
+ * with the base set back to 0 through TCB_WriteRegisters (its next exit restores every
+ * register, as written: RIP past its ReplyRecv), it serves a last call without reading
+ * the base. */
+TEST(ipc_fastpath_receiver_tls_base_set_while_waiting)
+{
+    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0), reply = tt_new(PN_OBJ_REPLY, 0);
+    tt_thread_t *s = fp_server_new(60, ep, reply, 0);
+    tt_start(s, fp_tls_server);
+    tt_settle();
+    MUST(pn_sched_context_unbind(s->sc));
+    pn_cptr_t epc = tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1);
+    fp_tls_round(epc, 0, 0);
+    CHECK_EQ(s->out[0], 1);
+    MUST(pn_tcb_set_tls_base(s->tcb, (pn_word_t)&fp_tls_word));
+    fp_tls_round(epc, 1, 0x71500f5e7ul);
+    fp_tls_round(epc, 1, 0x71500f5e7ul);
+    CHECK_EQ(s->out[0], 3);
+    pn_word_t r[PN_UC_COUNT];
+    MUST(pn_tcb_read_registers(s->tcb, 0, PN_UC_COUNT, r));
+    CHECK_EQ(r[PN_UC_FS_BASE], (pn_word_t)&fp_tls_word);
+    r[PN_UC_FS_BASE] = 0;
+    r[PN_UC_RIP] += 2; /* RIP reads as the syscall instruction: resume after it */
+    MUST(pn_tcb_write_registers(s->tcb, 0, PN_UC_COUNT, r));
+    fp_tls_round(epc, 0, 0);
+    CHECK_EQ(s->out[0], 4);
+    MUST(pn_tcb_read_registers(s->tcb, 0, PN_UC_COUNT, r));
+    CHECK_EQ(r[PN_UC_FS_BASE], 0);
+    check_passive(s);
+}

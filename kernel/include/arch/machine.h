@@ -55,6 +55,13 @@ bool machine_interrupt_pending(void);
 /* Handles a device or timer interrupt (vector) that arrived while the kernel was entered. */
 void machine_handle_interrupt(word_t vector);
 
+/* t's TLS bases, FPU flags or FPU use changed (the fastpath's switch key). */
+void machine_thread_state_changed(struct tcb *t);
+/* The switch key t must have, and whether the CPU holds what the loaded key says
+ * (both for the invariant checker). */
+word_t machine_switch_key(const struct tcb *t);
+bool machine_switch_state_consistent(void);
+
 /* The thread is going away: drop any CPU state cached for it. */
 void machine_forget_thread(struct tcb *t);
 

@@ -24,35 +24,46 @@ extern paddr_t x86_loaded_root;
 extern word_t loaded_fs_base, loaded_gs_base;
 extern struct tcb *fpu_owner;
 extern bool fpu_trapping;
-void x86_load_bases(const struct user_context *ctx);
-void fpu_switch_to(struct tcb *t);
+
+/* Switch keys (machine.c): x86_loaded_key is the key of the FS/GS bases and FPU state
+ * the CPU holds; a thread whose switch_key equals it needs none of them changed. */
+#define X86_KEY_NONE ((word_t)1) /* no thread's key: the state must be checked */
+extern word_t x86_loaded_key;
+/* Loads t's FS/GS bases and FPU state where they differ from the CPU's. */
+void x86_switch_state(struct tcb *t);
 NORETURN void x86_restore_user_context(struct user_context *ctx);
+/* The fastpath's exit: t's context with rdi and rsi given (not yet stored in it). */
+NORETURN void x86_fastpath_exit(word_t rdi, word_t rsi, struct user_context *ctx);
 
-/* The FPU registers already hold what t may run with: its own live state, or (for a
- * thread without live FPU state) the clean state behind CR0.TS. */
-static inline __attribute__((always_inline)) bool fpu_ready_for(const tcb_t *t)
+/* Everything but the registers: the kernel stack for t's next entry, its address space,
+ * its TLS bases and FPU state. */
+static inline __attribute__((always_inline)) void arch_prepare_switch(tcb_t *t, paddr_t root)
 {
-    if (t->fpu_used && !(t->flags & TCB_FLAG_FPU_DISABLED))
-        return fpu_owner == t && !fpu_trapping;
-    return !fpu_owner && fpu_trapping;
-}
-
-static inline __attribute__((always_inline)) NORETURN void arch_switch_to(tcb_t *t, paddr_t root)
-{
-    struct user_context *ctx = &t->ctx;
-    x86_tss.rsp[0] = (word_t)(ctx + 1);
+    x86_tss.rsp[0] = (word_t)(&t->ctx + 1);
     if (root != x86_loaded_root) {
         write_cr3(root);
         x86_loaded_root = root;
         MEASURE_COUNT(KC_CR3_WRITES);
     }
-    if (unlikely(ctx->fs_base != loaded_fs_base || ctx->gs_base != loaded_gs_base))
-        x86_load_bases(ctx);
-    if (unlikely(!fpu_ready_for(t)))
-        fpu_switch_to(t);
+    if (unlikely(t->switch_key != x86_loaded_key))
+        x86_switch_state(t);
     invariants_check();
-    measure_exit(ctx->error == ~0ul);
-    x86_restore_user_context(ctx);
+    measure_exit(t->ctx.error == ~0ul);
+}
+
+static inline __attribute__((always_inline)) NORETURN void arch_switch_to(tcb_t *t, paddr_t root)
+{
+    arch_prepare_switch(t, root);
+    x86_restore_user_context(&t->ctx);
+}
+
+/* arch_switch_to, with the thread's rdi and rsi (the badge and message info an IPC
+ * delivers) passed in registers rather than through its context. */
+static inline __attribute__((always_inline)) NORETURN void arch_switch_to_with(tcb_t *t, paddr_t root,
+                                                                            word_t rdi, word_t rsi)
+{
+    arch_prepare_switch(t, root);
+    x86_fastpath_exit(rdi, rsi, &t->ctx);
 }
 
 #endif

@@ -30,7 +30,7 @@ static cte_t *lookup_slot_uncached(tcb_t *t, word_t cptr)
     if (cap_type(root) == PN_CAP_CNODE && radix + guard_size == 64) {
         t->fp.cspace_w0 = root.w0;
         t->fp.cspace_w1 = root.w1;
-        t->fp.cspace_radix = radix;
+        t->fp.cspace_guard = cap_cnode_guard(root) << radix; /* radix < 64: a CNode's size */
         t->fp.cspace_mask = MASK(radix);
         t->fp.cspace_slots = (cte_t *)(cap_addr(root) & ~MASK(6));
         if ((cptr >> radix) != cap_cnode_guard(root))
@@ -48,13 +48,16 @@ static inline __attribute__((always_inline)) bool cspace_cached(const tcb_t *t)
     return likely(root.w0 == t->fp.cspace_w0 && root.w1 == t->fp.cspace_w1);
 }
 
-/* The slot cptr names, through the cache (cached: cspace_cached(t)) or the walk. */
+/* The slot cptr names, through the cache (cached: cspace_cached(t)) or the walk.  The
+ * guard sits above the radix bits, so cptr ^ guard keeps the index and is at most the
+ * mask exactly when the guard matches. */
 static inline __attribute__((always_inline)) cte_t *lookup_slot(tcb_t *t, word_t cptr, bool cached)
 {
     if (likely(cached)) {
-        if ((cptr >> t->fp.cspace_radix) != t->fp.cspace_w1)
+        word_t index = cptr ^ t->fp.cspace_guard;
+        if (index > t->fp.cspace_mask)
             return NULL;
-        return t->fp.cspace_slots + (cptr & t->fp.cspace_mask);
+        return t->fp.cspace_slots + index;
     }
     return lookup_slot_uncached(t, cptr);
 }
@@ -84,8 +87,10 @@ static inline __attribute__((always_inline)) bool highest_priority(unsigned p)
     return sched_is_highest_priority(p);
 }
 
-static inline void copy_message(const tcb_t *from, tcb_t *to, word_t length)
+static inline __attribute__((always_inline)) void copy_message(const tcb_t *from, tcb_t *to, word_t length)
 {
+    if (likely(!length))
+        return;
     switch (length) {
     case 4: to->ctx.r15 = from->ctx.r15; /* fall through */
     case 3: to->ctx.r9 = from->ctx.r9;   /* fall through */
@@ -104,7 +109,6 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
 {
     tcb_t *t = ks_cur;
     measure_entry();
-    t->ctx.fault_ip = t->ctx.rip - 2;
     if (unlikely(INFO_SLOW(info)))
         goto slow;
     bool cached = cspace_cached(t);
@@ -156,21 +160,18 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
     t->sc = NULL;
 
     copy_message(t, dest, pn_msginfo_length(info));
-    dest->ctx.rsi = info & INFO_KEEP;
-    dest->ctx.rdi = cap_badge(ep_cap);
     dest->state = TS_RUNNING;
     ks_cur = dest;
     MEASURE_COUNT(KC_FASTPATH);
-    arch_switch_to(dest, vspace_root(dest));
+    arch_switch_to_with(dest, vspace_root(dest), cap_badge(ep_cap), info & INFO_KEEP);
 slow:
-    c_handle_syscall(cptr, info, (word_t)PN_SYS_CALL);
+    c_handle_syscall(t->ctx.rdi, t->ctx.rsi, (word_t)PN_SYS_CALL);
 }
 
 NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
 {
     tcb_t *t = ks_cur;
     measure_entry();
-    t->ctx.fault_ip = t->ctx.rip - 2;
     if (unlikely(INFO_SLOW(info)))
         goto slow;
     bool cached = cspace_cached(t);
@@ -230,14 +231,12 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     ep->tail = t;
 
     copy_message(t, caller, pn_msginfo_length(info));
-    caller->ctx.rsi = info & INFO_KEEP;
-    caller->ctx.rdi = 0;
     caller->state = TS_RUNNING;
     ks_cur = caller;
     MEASURE_COUNT(KC_FASTPATH);
-    arch_switch_to(caller, vspace_root(caller));
+    arch_switch_to_with(caller, vspace_root(caller), 0, info & INFO_KEEP);
 slow:
-    c_handle_syscall(cptr, info, (word_t)PN_SYS_REPLY_RECV);
+    c_handle_syscall(t->ctx.rdi, t->ctx.rsi, (word_t)PN_SYS_REPLY_RECV);
 }
 
 #endif

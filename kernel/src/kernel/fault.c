@@ -146,6 +146,7 @@ bool fault_handle_reply(tcb_t *t, tcb_t *replier, word_t label, unsigned length)
         for (unsigned i = 0; i < MIN(length, ARRAY_SIZE(regs)); i++)
             *regs[i] = msg_get(replier, buf, i);
         c->fs_base = machine_sanitise_address(c->fs_base);
+        machine_thread_state_changed(t);
         break;
     }
     default: /* CapFault, VMFault: restart whatever the reply says */

@@ -268,6 +268,7 @@ static void handle_unknown_syscall(tcb_t *t, sword_t n, word_t arg)
 #endif
     case PN_SYS_SET_TLS_BASE:
         t->ctx.fs_base = machine_sanitise_address(arg);
+        machine_thread_state_changed(t);
         return;
     default: {
         fault_t f = {.type = PN_FAULT_UNKNOWN_SYSCALL, .code = (word_t)n};
@@ -283,7 +284,7 @@ NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number)
     sword_t n = (sword_t)number;
     if (!PN_CONFIG_FASTPATH || (n != PN_SYS_CALL && n != PN_SYS_REPLY_RECV))
         measure_entry(); /* (the fastpath has counted this entry already) */
-    t->ctx.fault_ip = t->ctx.rip - 2; /* the syscall instruction */
+    /* (syscall_entry has set FaultIP to the syscall instruction) */
 
     sched_update_timestamp();
     if (!is_debug_syscall(n) && !sched_check_budget_restart())

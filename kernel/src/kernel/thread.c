@@ -36,6 +36,7 @@ void thread_init(tcb_t *t, const char *name)
     t->fp.cspace_w0 = t->fp.vspace_w0 = ~0ul; /* words no cap has: nothing cached */
     machine_context_init_user(&t->ctx);
     machine_fpu_init_state(&t->fpu);
+    machine_thread_state_changed(t);
     size_t n = MIN(strlen(name), sizeof(t->name) - 1);
     memcpy(t->name, name, n);
     t->name[n] = 0;

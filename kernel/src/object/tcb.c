@@ -187,6 +187,7 @@ static invocation_result_t write_registers(const invocation_t *inv, tcb_t *t)
         *context_reg(&t->ctx, i) = sanitise_reg(i, inv_arg(inv, 2 + i));
     t->ctx.rip = t->ctx.fault_ip;
     t->ctx.error = 0; /* leave through IRETQ: every written register takes effect */
+    machine_thread_state_changed(t);
     if (flags & 1)
         thread_restart(t);
     return inv_ok();
@@ -213,6 +214,7 @@ static invocation_result_t copy_registers(const invocation_t *inv, tcb_t *t)
     if (flags & 8) {
         t->ctx.fs_base = src->ctx.fs_base;
         t->ctx.gs_base = src->ctx.gs_base;
+        machine_thread_state_changed(t);
     }
     if (t != inv->caller)
         t->ctx.error = 0;
@@ -420,6 +422,7 @@ invocation_result_t tcb_decode(const invocation_t *inv)
         if (inv->length < 1)
             return inv_error(PN_TRUNCATED_MESSAGE);
         t->ctx.fs_base = machine_sanitise_address(inv_arg(inv, 0));
+        machine_thread_state_changed(t);
         if (t == inv->caller)
             sched_reschedule_required();
         return inv_ok();

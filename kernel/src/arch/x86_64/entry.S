@@ -9,45 +9,42 @@
     .text
 
 /* SYSCALL: RCX = return RIP, R11 = RFLAGS, RSP still the user's (it is not saved: the
- * ABI has user level keep it in RBX).  The RCX, R11 and RSP context slots are left as
- * they were (the UnknownSyscall fault reports those stale values). */
+ * ABI has user level keep it in RBX).  The registers are stored straight into the
+ * context RSP0 points just past; the RCX, R11, RSP, CS, SS and vector slots are left as
+ * they were (CS and SS always hold the user selectors; the UnknownSyscall fault reports
+ * the stale RCX, R11 and RSP values).  FaultIP is the syscall instruction. */
+#define U(off) ((off) - CTX_SIZE)(%rsp)
     .global syscall_entry
 syscall_entry:
     mov x86_tss + TSS_RSP0(%rip), %rsp
-    sub $16, %rsp                       /* ss (never changes), rsp: untouched */
-    push %r11                           /* rflags */
-    push $SEL_UCODE                     /* cs */
-    push %rcx                           /* rip = NextIP */
-    push $-1                            /* error = -1: entered by syscall */
-    push $0                             /* vector */
-    push %rax
-    push %rbx
-    sub $8, %rsp                        /* rcx: untouched */
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    sub $8, %rsp                        /* r11: untouched */
-    push %r12
-    push %r13
-    push %r14
-    push %r15
-    lea kernel_stack_top(%rip), %rsp
+    mov %r11, U(CTX_RFLAGS)
+    mov %rcx, U(CTX_RIP)
+    sub $2, %rcx
+    mov %rcx, U(CTX_FAULT_IP)
+    movq $-1, U(CTX_ERROR)              /* entered by syscall: leave by sysret */
+    mov %rax, U(CTX_RAX)
+    mov %rbx, U(CTX_RBX)
+    mov %rdx, U(CTX_RDX)
+    mov %rsi, U(CTX_RSI)
+    mov %rdi, U(CTX_RDI)
+    mov %rbp, U(CTX_RBP)
+    mov %r8, U(CTX_R8)
+    mov %r9, U(CTX_R9)
+    mov %r10, U(CTX_R10)
+    mov %r12, U(CTX_R12)
+    mov %r13, U(CTX_R13)
+    mov %r14, U(CTX_R14)
+    mov %r15, U(CTX_R15)
+    lea kernel_stack_top - 8(%rip), %rsp /* as if called: the C ABI's alignment */
     /* rdi = cptr, rsi = message info, rdx = syscall number: still as the user set them. */
 #if PN_CONFIG_FASTPATH
     cmp $-1, %rdx
-    jne 1f
-    call fastpath_call
-1:  cmp $-2, %rdx
-    jne 2f
-    call fastpath_reply_recv
-2:
+    je fastpath_call
+    cmp $-2, %rdx
+    je fastpath_reply_recv
 #endif
-    call c_handle_syscall
-    ud2
+    jmp c_handle_syscall
+#undef U
 
 /* Exception and interrupt stubs: each pushes a zero error code if the CPU did not,
  * then its vector number. */
@@ -176,6 +173,33 @@ x86_restore_user_context:
     pop %rax
     add $16, %rsp                       /* vector, error */
     iretq
+
+/* void x86_fastpath_exit(word_t rdi, word_t rsi, struct user_context *ctx) -- does not
+ * return.  x86_restore_user_context for the fastpath: rdi and rsi come in registers.
+ * A context written by TCB_WriteRegisters (error != -1) still leaves through IRETQ. */
+    .global x86_fastpath_exit
+x86_fastpath_exit:
+    cmpq $-1, CTX_ERROR(%rdx)
+    jne 1f
+    mov CTX_RIP(%rdx), %rcx
+    mov CTX_RFLAGS(%rdx), %r11
+    mov CTX_RAX(%rdx), %rax
+    mov CTX_RBX(%rdx), %rbx
+    mov CTX_RBP(%rdx), %rbp
+    mov CTX_R8(%rdx), %r8
+    mov CTX_R9(%rdx), %r9
+    mov CTX_R10(%rdx), %r10
+    mov CTX_R12(%rdx), %r12
+    mov CTX_R13(%rdx), %r13
+    mov CTX_R14(%rdx), %r14
+    mov CTX_R15(%rdx), %r15
+    mov CTX_RDX(%rdx), %rdx
+    xor %esp, %esp
+    sysretq
+1:  mov %rdi, CTX_RDI(%rdx)
+    mov %rsi, CTX_RSI(%rdx)
+    mov %rdx, %rdi
+    jmp x86_restore_user_context
 
 /* void x86_idle(void) -- waits for an interrupt on the kernel stack with interrupts
  * enabled; the interrupt enters through from_kernel above and never comes back here. */

@@ -186,6 +186,28 @@ void machine_context_init_user(struct user_context *ctx)
 struct tcb *fpu_owner;
 bool fpu_trapping;
 
+/*
+ * The switch key (switch.h) sums up, in one word, the per-thread CPU state beyond the
+ * registers and the address space: the FS/GS bases and the FPU.  A thread with zero
+ * bases and no live FPU state has key 0, any other thread its own address.
+ * x86_loaded_key is the key the CPU's current bases and FPU state serve (0: zero bases,
+ * clean FPU registers behind CR0.TS); X86_KEY_NONE when unknown.  A switch between two
+ * threads of equal key (the common case: neither uses the FPU or TLS) skips all of it.
+ */
+word_t x86_loaded_key = X86_KEY_NONE;
+
+word_t machine_switch_key(const struct tcb *t)
+{
+    bool fpu_live = t->fpu_used && !(t->flags & TCB_FLAG_FPU_DISABLED);
+    return (fpu_live || t->ctx.fs_base || t->ctx.gs_base) ? (word_t)t : 0;
+}
+
+void machine_thread_state_changed(struct tcb *t)
+{
+    t->switch_key = machine_switch_key(t);
+    x86_loaded_key = X86_KEY_NONE;
+}
+
 static void fpu_set_trapping(bool on)
 {
     if (on != fpu_trapping) {
@@ -207,7 +229,7 @@ static void fpu_release(void)
     fpu_owner = NULL;
 }
 
-void fpu_switch_to(struct tcb *t)
+static void fpu_switch_to(struct tcb *t)
 {
     if (!t->fpu_used || (t->flags & TCB_FLAG_FPU_DISABLED)) {
         fpu_release();
@@ -227,6 +249,47 @@ void fpu_switch_to(struct tcb *t)
     fpu_set_trapping(false);
 }
 
+/* The FPU registers already hold what t may run with: its own live state, or (for a
+ * thread without live FPU state) the clean state behind CR0.TS. */
+static bool fpu_ready_for(const struct tcb *t)
+{
+    if (t->fpu_used && !(t->flags & TCB_FLAG_FPU_DISABLED))
+        return fpu_owner == t && !fpu_trapping;
+    return !fpu_owner && fpu_trapping;
+}
+
+word_t loaded_fs_base, loaded_gs_base;
+
+void x86_switch_state(struct tcb *t)
+{
+    struct user_context *ctx = &t->ctx;
+    if (ctx->fs_base != loaded_fs_base) {
+        wrmsr(MSR_FS_BASE, ctx->fs_base);
+        MEASURE_COUNT(KC_MSR_WRITES);
+        loaded_fs_base = ctx->fs_base;
+    }
+    if (ctx->gs_base != loaded_gs_base) {
+        wrmsr(MSR_GS_BASE, ctx->gs_base);
+        MEASURE_COUNT(KC_MSR_WRITES);
+        loaded_gs_base = ctx->gs_base;
+    }
+    if (!fpu_ready_for(t))
+        fpu_switch_to(t);
+    x86_loaded_key = t->switch_key = machine_switch_key(t);
+}
+
+bool machine_switch_state_consistent(void)
+{
+    word_t k = x86_loaded_key;
+    if (k == X86_KEY_NONE)
+        return true;
+    if (k == 0)
+        return !loaded_fs_base && !loaded_gs_base && !fpu_owner && fpu_trapping;
+    const struct tcb *t = (const struct tcb *)k;
+    return t->switch_key == k && loaded_fs_base == t->ctx.fs_base && loaded_gs_base == t->ctx.gs_base &&
+           fpu_ready_for(t);
+}
+
 bool machine_fpu_first_use(struct tcb *t)
 {
     if (t->flags & TCB_FLAG_FPU_DISABLED)
@@ -238,6 +301,7 @@ bool machine_fpu_first_use(struct tcb *t)
     __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
     MEASURE_COUNT(KC_FPU_RESTORES);
     fpu_owner = t;
+    machine_thread_state_changed(t);
     return true;
 }
 
@@ -246,6 +310,7 @@ void machine_fpu_flags_changed(struct tcb *t)
     if ((t->flags & TCB_FLAG_FPU_DISABLED) && fpu_owner == t)
         fpu_release();
     /* Otherwise the state is loaded when t next runs. */
+    machine_thread_state_changed(t);
 }
 
 #if PN_CONFIG_DANGEROUS_MSR
@@ -266,25 +331,9 @@ word_t machine_now(void)
 {
     return rdtsc();
 }
-word_t loaded_fs_base, loaded_gs_base;
-
 void machine_set_current_context(struct user_context *ctx)
 {
     x86_tss.rsp[0] = (uint64_t)(ctx + 1);
-}
-
-void x86_load_bases(const struct user_context *ctx)
-{
-    if (ctx->fs_base != loaded_fs_base) {
-        wrmsr(MSR_FS_BASE, ctx->fs_base);
-        MEASURE_COUNT(KC_MSR_WRITES);
-        loaded_fs_base = ctx->fs_base;
-    }
-    if (ctx->gs_base != loaded_gs_base) {
-        wrmsr(MSR_GS_BASE, ctx->gs_base);
-        MEASURE_COUNT(KC_MSR_WRITES);
-        loaded_gs_base = ctx->gs_base;
-    }
 }
 
 NORETURN void machine_return_to_user(struct tcb *t)
@@ -294,8 +343,13 @@ NORETURN void machine_return_to_user(struct tcb *t)
 
 void machine_forget_thread(struct tcb *t)
 {
-    if (fpu_owner == t)
+    if (fpu_owner == t) { /* its state must not outlive it in the registers */
+        fpu_set_trapping(false);
+        __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
+        MEASURE_COUNT(KC_FPU_RESTORES);
         fpu_owner = NULL;
+    }
+    x86_loaded_key = X86_KEY_NONE; /* t's address may name a new thread */
 }
 
 NORETURN void machine_idle(void)
