@@ -91,6 +91,7 @@ typedef struct tcb {
     } fp;
     bool fpu_used;           /* has executed an FPU instruction: its FPU state is live */
     word_t switch_key;       /* the arch's summary of its TLS/FPU state (machine_thread_state_changed) */
+    uint8_t switch_flags;    /* and what the arch's switch needs of it */
     bool in_ready_queue;
     bool in_release_queue;   /* waiting for its SC's next refill (linked by sched_next/prev) */
     struct tcb *sched_next, *sched_prev; /* ready queue */

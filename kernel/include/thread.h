@@ -51,10 +51,13 @@ extern word_t ready_bitmap[PN_CONFIG_NUM_PRIORITIES / 64];
 extern word_t ready_bitmap_top;
 static inline __attribute__((always_inline)) bool sched_is_highest_priority(unsigned p)
 {
-    unsigned w = p / 64;
-    if (ready_bitmap_top >> w >> 1)
-        return false; /* a higher word has ready threads */
-    return !(ready_bitmap[w] >> (p % 64) >> 1);
+    word_t top = ready_bitmap_top;
+    if (likely(!top))
+        return true; /* nothing is ready */
+    unsigned w = 63 - (unsigned)__builtin_clzl(top); /* the highest non-empty word */
+    if (w != p / 64)
+        return w < p / 64;
+    return 63 - (unsigned)__builtin_clzl(ready_bitmap[w]) <= p % 64;
 }
 /* t has become runnable: run it now if it should preempt, else queue it. */
 void sched_possible_switch_to(tcb_t *t);

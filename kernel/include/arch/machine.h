@@ -60,6 +60,9 @@ void machine_thread_state_changed(struct tcb *t);
 /* The switch key t must have, and whether the CPU holds what the loaded key says
  * (both for the invariant checker). */
 word_t machine_switch_key(const struct tcb *t);
+uint8_t machine_switch_flags(const struct tcb *t);
+#define SWITCH_FPU BIT(0)   /* switch_flags: live FPU state */
+#define SWITCH_BASES BIT(1) /* switch_flags: a non-zero FS or GS base */
 bool machine_switch_state_consistent(void);
 
 /* The thread is going away: drop any CPU state cached for it. */

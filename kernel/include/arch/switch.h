@@ -35,8 +35,10 @@ NORETURN void x86_restore_user_context(struct user_context *ctx);
 /* The fastpath's exit: t's context with rdi and rsi given (not yet stored in it). */
 NORETURN void x86_fastpath_exit(word_t rdi, word_t rsi, struct user_context *ctx);
 
-/* Everything but the registers: the kernel stack for t's next entry, its address space,
- * its TLS bases and FPU state. */
+/* x86_switch_state, then x86_fastpath_exit. */
+NORETURN void x86_switch_state_exit(word_t rdi, word_t rsi, struct tcb *t);
+
+/* The kernel stack for t's next entry and its address space. */
 static inline __attribute__((always_inline)) void arch_prepare_switch(tcb_t *t, paddr_t root)
 {
     x86_tss.rsp[0] = (word_t)(&t->ctx + 1);
@@ -45,15 +47,15 @@ static inline __attribute__((always_inline)) void arch_prepare_switch(tcb_t *t, 
         x86_loaded_root = root;
         MEASURE_COUNT(KC_CR3_WRITES);
     }
-    if (unlikely(t->switch_key != x86_loaded_key))
-        x86_switch_state(t);
-    invariants_check();
-    measure_exit(t->ctx.error == ~0ul);
 }
 
 static inline __attribute__((always_inline)) NORETURN void arch_switch_to(tcb_t *t, paddr_t root)
 {
     arch_prepare_switch(t, root);
+    if (unlikely(t->switch_key != x86_loaded_key))
+        x86_switch_state(t);
+    invariants_check();
+    measure_exit(t->ctx.error == ~0ul);
     x86_restore_user_context(&t->ctx);
 }
 
@@ -63,6 +65,10 @@ static inline __attribute__((always_inline)) NORETURN void arch_switch_to_with(t
                                                                             word_t rdi, word_t rsi)
 {
     arch_prepare_switch(t, root);
+    if (unlikely(t->switch_key != x86_loaded_key))
+        x86_switch_state_exit(rdi, rsi, t); /* (nothing stays live across this call) */
+    invariants_check();
+    measure_exit(t->ctx.error == ~0ul);
     x86_fastpath_exit(rdi, rsi, &t->ctx);
 }
 

@@ -21,6 +21,9 @@
 
 NORETURN void c_handle_syscall(word_t cptr, word_t info, word_t number);
 
+/* What a failed lookup gives: an empty slot, which no fastpath check accepts. */
+static cte_t no_slot;
+
 /* The slot cptr names in t's CSpace: one level inline (the common case of a root CNode
  * whose guard and radix take all 64 bits), otherwise the general walk. */
 static cte_t *lookup_slot_uncached(tcb_t *t, word_t cptr)
@@ -34,11 +37,12 @@ static cte_t *lookup_slot_uncached(tcb_t *t, word_t cptr)
         t->fp.cspace_mask = MASK(radix);
         t->fp.cspace_slots = (cte_t *)(cap_addr(root) & ~MASK(6));
         if ((cptr >> radix) != cap_cnode_guard(root))
-            return NULL;
+            return &no_slot;
         return t->fp.cspace_slots + (cptr & MASK(radix));
     }
     lookup_fault_t lf;
-    return cspace_lookup_slot(t, cptr, &lf);
+    cte_t *slot = cspace_lookup_slot(t, cptr, &lf);
+    return slot ? slot : &no_slot;
 }
 
 /* The cache of t's one-level CSpace root is current. */
@@ -48,18 +52,20 @@ static inline __attribute__((always_inline)) bool cspace_cached(const tcb_t *t)
     return likely(root.w0 == t->fp.cspace_w0 && root.w1 == t->fp.cspace_w1);
 }
 
-/* The slot cptr names, through the cache (cached: cspace_cached(t)) or the walk.  The
- * guard sits above the radix bits, so cptr ^ guard keeps the index and is at most the
- * mask exactly when the guard matches. */
-static inline __attribute__((always_inline)) cte_t *lookup_slot(tcb_t *t, word_t cptr, bool cached)
+/* The slot cptr names, through the cache (valid: cspace_cached(t)).  The guard sits
+ * above the radix bits, so cptr ^ guard keeps the index and is at most the mask exactly
+ * when the guard matches. */
+static inline __attribute__((always_inline)) cte_t *lookup_slot_cached(const tcb_t *t, word_t cptr)
 {
-    if (likely(cached)) {
-        word_t index = cptr ^ t->fp.cspace_guard;
-        if (index > t->fp.cspace_mask)
-            return NULL;
-        return t->fp.cspace_slots + index;
-    }
-    return lookup_slot_uncached(t, cptr);
+    word_t index = cptr ^ t->fp.cspace_guard;
+    if (unlikely(index > t->fp.cspace_mask))
+        return &no_slot;
+    return t->fp.cspace_slots + index;
+}
+
+static inline __attribute__((always_inline)) cte_t *lookup_slot(tcb_t *t, word_t cptr)
+{
+    return likely(cspace_cached(t)) ? lookup_slot_cached(t, cptr) : lookup_slot_uncached(t, cptr);
 }
 
 /* The PML4 the thread runs in (thread_vspace_root, inline). */
@@ -81,8 +87,10 @@ static inline __attribute__((always_inline)) paddr_t vspace_root(tcb_t *t)
     return vspace_root_uncached(t);
 }
 
-/* No ready thread outranks priority p. */
-static inline __attribute__((always_inline)) bool highest_priority(unsigned p)
+/* No ready thread outranks priority p.  Out of line for the Call (where it is the rare
+ * case of a lower-priority receiver), saving every register it uses, so the caller keeps
+ * its values in registers across it. */
+static __attribute__((noinline, no_caller_saved_registers)) bool highest_priority_call(unsigned p)
 {
     return sched_is_highest_priority(p);
 }
@@ -111,14 +119,12 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
     measure_entry();
     if (unlikely(INFO_SLOW(info)))
         goto slow;
-    bool cached = cspace_cached(t);
-    cte_t *slot = lookup_slot(t, cptr, cached);
-    if (unlikely(!slot))
-        goto slow;
-    cap_t ep_cap = slot->cap;
-    word_t rights = cap_rights(ep_cap);
-    if (unlikely(cap_type(ep_cap) != PN_CAP_ENDPOINT || !(rights & PN_RIGHT_WRITE) ||
-                 !(rights & (PN_RIGHT_GRANT | PN_RIGHT_GRANT_REPLY))))
+    cap_t ep_cap = lookup_slot(t, cptr)->cap;
+    /* An endpoint cap with Write, and Grant or GrantReply: its top 16 bits hold the type
+     * and the rights (cap.h). */
+    word_t top = ep_cap.w0 >> CAP_MISC_SHIFT;
+    if (unlikely((top & (MASK(5) << 11 | PN_RIGHT_WRITE)) != ((word_t)PN_CAP_ENDPOINT << 11 | PN_RIGHT_WRITE) ||
+                 !(top & (PN_RIGHT_GRANT | PN_RIGHT_GRANT_REPLY))))
         goto slow;
     endpoint_t *ep = (endpoint_t *)cap_addr(ep_cap);
     word_t head_state = ep->head_state;
@@ -127,8 +133,8 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
     tcb_t *dest = (tcb_t *)(head_state & ~(word_t)3);
     reply_t *reply = dest->reply;
     sched_context_t *sc = t->sc;
-    if (unlikely(!reply || dest->sc || sc != ks_cur_sc ||
-                 (dest->priority < t->priority && !highest_priority(dest->priority))))
+    if (unlikely(!reply || dest->sc ||
+                 (dest->priority < t->priority && !highest_priority_call(dest->priority))))
         goto slow;
 
     /* Checked: from here on the call cannot fall back. */
@@ -174,10 +180,14 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     measure_entry();
     if (unlikely(INFO_SLOW(info)))
         goto slow;
-    bool cached = cspace_cached(t);
-    cte_t *slot = lookup_slot(t, cptr, cached);
-    if (unlikely(!slot))
-        goto slow;
+    cte_t *slot, *reply_slot;
+    if (likely(cspace_cached(t))) {
+        slot = lookup_slot_cached(t, cptr);
+        reply_slot = lookup_slot_cached(t, t->ctx.r12);
+    } else {
+        slot = lookup_slot_uncached(t, cptr);
+        reply_slot = lookup_slot_uncached(t, t->ctx.r12);
+    }
     cap_t ep_cap = slot->cap;
     if (unlikely(cap_type(ep_cap) != PN_CAP_ENDPOINT || !(cap_rights(ep_cap) & PN_RIGHT_READ)))
         goto slow;
@@ -188,16 +198,15 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     notification_t *bound = t->bound_notification;
     if (unlikely(bound && bound->state == NTFN_ACTIVE))
         goto slow;
-    cte_t *reply_slot = lookup_slot(t, t->ctx.r12, cached);
-    if (unlikely(!reply_slot || cap_type(reply_slot->cap) != PN_CAP_REPLY))
+    if (unlikely(cap_type(reply_slot->cap) != PN_CAP_REPLY))
         goto slow;
     reply_t *reply = (reply_t *)cap_addr(reply_slot->cap);
     tcb_t *caller = reply->tcb;
     sched_context_t *sc = t->sc;
     if (unlikely(!caller || caller->state != TS_BLOCKED_ON_REPLY || caller->fault.type != PN_FAULT_NULL ||
-                 caller->sc || reply->next != sc || !reply->next_is_sc || sc != ks_cur_sc ||
+                 caller->sc || reply->next != sc || !reply->next_is_sc ||
                  !refill_ready(sc, ks_cur_time) || !refill_sufficient(sc, 0) ||
-                 !highest_priority(caller->priority)))
+                 !sched_is_highest_priority(caller->priority)))
         goto slow;
 
     /* Checked.  The reply pops the call stack: the SC goes back to the caller. */

@@ -132,7 +132,7 @@ static void check_thread(tcb_t *t)
     }
     if (t->bound_notification)
         REQUIRE(INV_THREAD, t->bound_notification->bound_tcb == t, t);
-    REQUIRE(INV_THREAD, t->switch_key == machine_switch_key(t), t);
+    REQUIRE(INV_THREAD, t->switch_key == machine_switch_key(t) && t->switch_flags == machine_switch_flags(t), t);
 }
 
 /* ---- the sweep: CSpaces, the derivation tree, untypeds, endpoints, ASIDs ---- */
@@ -267,6 +267,7 @@ void invariants_check(void)
     for (tcb_t *t = ks_debug_list; t; t = t->debug_next)
         check_thread(t);
     REQUIRE(INV_THREAD, machine_switch_state_consistent(), ks_cur);
+    REQUIRE(INV_SC, ks_cur == &ks_idle || ks_cur->sc == ks_cur_sc, ks_cur);
     if (++entries % SWEEP_INTERVAL == 0)
         sweep();
 }

@@ -207,7 +207,6 @@ static int highest_ready_priority(void)
         return -1;
     int i = 63 - __builtin_clzl(ready_bitmap_top);
     return i * 64 + 63 - __builtin_clzl(ready_bitmap[i]);
-    return -1;
 }
 
 void sched_reschedule_required(void)

@@ -202,9 +202,17 @@ word_t machine_switch_key(const struct tcb *t)
     return (fpu_live || t->ctx.fs_base || t->ctx.gs_base) ? (word_t)t : 0;
 }
 
+/* What x86_switch_state needs to know of a thread, in one byte. */
+uint8_t machine_switch_flags(const struct tcb *t)
+{
+    bool fpu_live = t->fpu_used && !(t->flags & TCB_FLAG_FPU_DISABLED);
+    return (fpu_live ? SWITCH_FPU : 0) | (t->ctx.fs_base || t->ctx.gs_base ? SWITCH_BASES : 0);
+}
+
 void machine_thread_state_changed(struct tcb *t)
 {
     t->switch_key = machine_switch_key(t);
+    t->switch_flags = machine_switch_flags(t);
     x86_loaded_key = X86_KEY_NONE;
 }
 
@@ -229,26 +237,6 @@ static void fpu_release(void)
     fpu_owner = NULL;
 }
 
-static void fpu_switch_to(struct tcb *t)
-{
-    if (!t->fpu_used || (t->flags & TCB_FLAG_FPU_DISABLED)) {
-        fpu_release();
-        fpu_set_trapping(true);
-        return;
-    }
-    if (fpu_owner != t) {
-        fpu_set_trapping(false);
-        if (fpu_owner) {
-            __asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
-            MEASURE_COUNT(KC_FPU_SAVES);
-        }
-        __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
-        MEASURE_COUNT(KC_FPU_RESTORES);
-        fpu_owner = t;
-    }
-    fpu_set_trapping(false);
-}
-
 /* The FPU registers already hold what t may run with: its own live state, or (for a
  * thread without live FPU state) the clean state behind CR0.TS. */
 static bool fpu_ready_for(const struct tcb *t)
@@ -259,10 +247,10 @@ static bool fpu_ready_for(const struct tcb *t)
 }
 
 word_t loaded_fs_base, loaded_gs_base;
+static bool loaded_bases; /* loaded_fs_base or loaded_gs_base is not 0 */
 
-void x86_switch_state(struct tcb *t)
+static void load_bases(const struct user_context *ctx)
 {
-    struct user_context *ctx = &t->ctx;
     if (ctx->fs_base != loaded_fs_base) {
         wrmsr(MSR_FS_BASE, ctx->fs_base);
         MEASURE_COUNT(KC_MSR_WRITES);
@@ -273,13 +261,83 @@ void x86_switch_state(struct tcb *t)
         MEASURE_COUNT(KC_MSR_WRITES);
         loaded_gs_base = ctx->gs_base;
     }
-    if (!fpu_ready_for(t))
-        fpu_switch_to(t);
-    x86_loaded_key = t->switch_key = machine_switch_key(t);
+    loaded_bases = loaded_fs_base || loaded_gs_base;
+}
+
+/* CR0.TS set: the next FPU instruction traps. */
+static inline __attribute__((always_inline)) void fpu_trap(void)
+{
+    write_cr0(read_cr0() | CR0_TS);
+    fpu_trapping = true;
+}
+
+/*
+ * The FPU part of a switch to t, short on the two common cases of a switch between an FPU
+ * user and a thread without live FPU state: away from the FPU user (its state saved,
+ * clean registers, CR0.TS set) and back to it (CR0.TS cleared, its state loaded).  An FPU
+ * owner never runs with CR0.TS set.
+ */
+static inline __attribute__((always_inline)) void switch_fpu(struct tcb *t)
+{
+    struct tcb *owner = fpu_owner;
+    if (!(t->switch_flags & SWITCH_FPU)) {
+        if (owner) {
+            __asm__ volatile("fxsave64 %0" : "=m"(owner->fpu));
+            MEASURE_COUNT(KC_FPU_SAVES);
+            __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
+            MEASURE_COUNT(KC_FPU_RESTORES);
+            fpu_owner = NULL;
+            fpu_trap();
+        } else if (!fpu_trapping) {
+            fpu_trap();
+        }
+    } else if (owner != t) {
+        if (fpu_trapping) {
+            __asm__ volatile("clts");
+            fpu_trapping = false;
+        }
+        if (owner) {
+            __asm__ volatile("fxsave64 %0" : "=m"(owner->fpu));
+            MEASURE_COUNT(KC_FPU_SAVES);
+        }
+        __asm__ volatile("fxrstor64 %0" ::"m"(t->fpu));
+        MEASURE_COUNT(KC_FPU_RESTORES);
+        fpu_owner = t;
+    }
+}
+
+/* Called when t's switch key differs from the loaded one. */
+void x86_switch_state(struct tcb *t)
+{
+    if ((t->switch_flags & SWITCH_BASES) || loaded_bases)
+        load_bases(&t->ctx);
+    switch_fpu(t);
+    x86_loaded_key = t->switch_key;
+}
+
+static NORETURN void switch_state_exit_with_bases(word_t rdi, word_t rsi, struct tcb *t)
+{
+    x86_switch_state(t);
+    invariants_check();
+    measure_exit(t->ctx.error == ~0ul);
+    x86_fastpath_exit(rdi, rsi, &t->ctx);
+}
+
+NORETURN void x86_switch_state_exit(word_t rdi, word_t rsi, struct tcb *t)
+{
+    if (unlikely((t->switch_flags & SWITCH_BASES) || loaded_bases))
+        switch_state_exit_with_bases(rdi, rsi, t);
+    switch_fpu(t);
+    x86_loaded_key = t->switch_key;
+    invariants_check();
+    measure_exit(t->ctx.error == ~0ul);
+    x86_fastpath_exit(rdi, rsi, &t->ctx);
 }
 
 bool machine_switch_state_consistent(void)
 {
+    if (loaded_bases != (loaded_fs_base || loaded_gs_base) || (fpu_owner && fpu_trapping))
+        return false;
     word_t k = x86_loaded_key;
     if (k == X86_KEY_NONE)
         return true;
