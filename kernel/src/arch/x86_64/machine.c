@@ -315,7 +315,7 @@ void x86_switch_state(struct tcb *t)
     x86_loaded_key = t->switch_key;
 }
 
-static NORETURN void switch_state_exit_with_bases(word_t rdi, word_t rsi, struct tcb *t)
+static __attribute__((noinline, cold)) NORETURN void switch_state_exit_with_bases(word_t rdi, word_t rsi, struct tcb *t)
 {
     x86_switch_state(t);
     invariants_check();
