@@ -35,8 +35,10 @@ USER_LIB_SRCS := $(wildcard user/lib/src/*.c user/lib/src/*.S)
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRCS))
 ROOT_TASKS := tests demo faults bench fuzz
 ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
-INVARIANTS := 1 2 3 4 5 6 7 8 9 10 11
-CHECK_ELFS := $(BUILD)/pecan-check.elf $(BUILD)/pecan-nofastpath.elf $(patsubst %,$(BUILD)/user/corrupt-%.elf,$(INVARIANTS))
+INVARIANTS := 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
+NESTED_INVARIANTS := 7 10
+CHECK_ELFS := $(BUILD)/pecan-check.elf $(BUILD)/pecan-nofastpath.elf $(patsubst %,$(BUILD)/user/corrupt-%.elf,$(INVARIANTS)) \
+              $(patsubst %,$(BUILD)/user/corrupt-nested-%.elf,$(NESTED_INVARIANTS))
 
 # ---- host-compiled unit tests of arch-independent code ----
 # host/shim comes first: its arch/x86.h (simulated physical memory) replaces the kernel's.
@@ -135,7 +137,8 @@ $(BUILD)/user/bench-quick.elf: $(BENCH_QUICK_OBJS) $(BUILD)/user/libpecan.a user
 	    $(BENCH_QUICK_OBJS) $(BUILD)/user/libpecan.a
 
 # The checking build (CHECK=1: invariants checked after every kernel entry), and one root
-# task per invariant that breaks it on purpose (tools/test-all, docs/invariants.md).
+# task per invariant that breaks it on purpose (tools/test-all, docs/invariants.md), and
+# for a few, one that breaks it in a nested CNode.
 $(BUILD)/pecan-check.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cfg-check CHECK=1 $(BUILD)/cfg-check/pecan.elf
 	@cp $(BUILD)/cfg-check/pecan.elf $@
@@ -146,6 +149,10 @@ $(BUILD)/pecan-nofastpath.elf: FORCE
 $(BUILD)/user/corrupt-%.elf: user/corrupt/main.c $(BUILD)/user/libpecan.a user/lib/root-task.ld
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -DINVARIANT=$* -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
+	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ $< $(BUILD)/user/libpecan.a
+$(BUILD)/user/corrupt-nested-%.elf: user/corrupt/main.c $(BUILD)/user/libpecan.a user/lib/root-task.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -DINVARIANT=$* -DNESTED=1 -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
 	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ $< $(BUILD)/user/libpecan.a
 
 # The hostile-syscall fuzzer (user/fuzz, docs/fuzzing.md): `make fuzz SEED=... COUNT=...`

@@ -1,13 +1,19 @@
 /*
  * Breaks kernel invariant INVARIANT on purpose through Pecan's DebugCorrupt call (the
  * checking build only) and expects the invariant checker to stop the machine with a
- * report naming it (tools/test-all checks the console).  Built once per invariant.
+ * report naming it (tools/test-all checks the console).  Built once per invariant, and
+ * with NESTED for a few invariants broken where only the sweep's descent into nested
+ * CNodes can see it: in a CNode B named only from a CNode A that also names itself.
  */
 #include <pecan/pecan.h>
 
 #ifndef INVARIANT
 #error "build with -DINVARIANT=n"
 #endif
+#ifndef NESTED
+#define NESTED 0
+#endif
+#define CORRUPT_NESTED 0x100 /* DebugCorrupt: break it two CNodes down */
 
 int main(void)
 {
@@ -22,10 +28,23 @@ int main(void)
         pn_untyped_retype(ut, PN_OBJ_UNTYPED, 12, PN_CAP_SLOT_INIT_CNODE, 0, 0, slot++, 1);
         pn_untyped_retype(ut, PN_OBJ_ENDPOINT, 0, PN_CAP_SLOT_INIT_CNODE, 0, 0, slot++, 1);
         pn_untyped_retype(ut, PN_OBJ_REPLY, 0, PN_CAP_SLOT_INIT_CNODE, 0, 0, slot++, 1);
+        if (NESTED) {
+            /* The root's scheduling context cap (a derivation tree of its own) moves to
+             * B[2]; B moves to A[1]; A gets a copy of itself in A[0]. */
+            const pn_word_t depth = 64, a = slot++, b = slot++;
+            pn_untyped_retype(ut, PN_OBJ_CNODE, 4, PN_CAP_SLOT_INIT_CNODE, 0, 0, a, 1);
+            pn_untyped_retype(ut, PN_OBJ_CNODE, 4, PN_CAP_SLOT_INIT_CNODE, 0, 0, b, 1);
+            if (pn_cnode_move(b, 2, 4, PN_CAP_SLOT_INIT_CNODE, PN_CAP_SLOT_INIT_SC, depth) ||
+                pn_cnode_move(a, 1, 4, PN_CAP_SLOT_INIT_CNODE, b, depth) ||
+                pn_cnode_copy(a, 0, 4, PN_CAP_SLOT_INIT_CNODE, a, depth, PN_RIGHTS_ALL)) {
+                pn_printf("corrupt: could not build the nested CNodes\n");
+                return 1;
+            }
+        }
         break;
     }
-    pn_printf("corrupt: breaking invariant %d\n", INVARIANT);
-    pn_syscall_rdi(PN_SYS_DEBUG_CORRUPT, INVARIANT);
+    pn_printf("corrupt: breaking invariant %d%s\n", INVARIANT, NESTED ? " in a nested CNode" : "");
+    pn_syscall_rdi(PN_SYS_DEBUG_CORRUPT, INVARIANT | (NESTED ? CORRUPT_NESTED : 0));
     pn_printf("corrupt: the checker did not notice\n");
     return 0;
 }

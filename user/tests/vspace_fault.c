@@ -426,3 +426,23 @@ TEST(vspace_stale_caps_unmap_only_their_own_entries)
     EXPECT_OK(vt_unmap(d1, PN_X86_PAGE_DIRECTORY_UNMAP));
     CHECK_EQ(vt_read_ok(base + 0x100000), 0);
 }
+
+TEST(vspace_write_combining_4k_page_unmaps)
+{
+    /* bit 7 of a 4 KiB page's entry is its PAT bit (write-combining), where an entry
+     * one level up has its large-page bit: Unmap and deletion still remove the mapping
+     * (the kernel once took such an entry for a large page's, left it mapped and
+     * cleared the cap's mapping; found by invariant 12 of the checking build) */
+    pn_word_t rt = vt_region_pt();
+    pn_cptr_t f = obj_new(PN_OBJ_X86_4K, 0);
+    EXPECT_OK(vt_page_map(f, PN_CAP_SLOT_INIT_VSPACE, rt + 0xd000, PN_RIGHTS_RW,
+                          PN_X86_WRITE_COMBINING));
+    CHECK_EQ(vt_read_ok(rt + 0xd010), 0);
+    EXPECT_OK(vt_unmap(f, PN_X86_PAGE_UNMAP));
+    EXPECT_VMFAULT(vt_probe_read(rt + 0xd010), READ_IP, rt + 0xd010, 0, VT_PF_USER);
+    EXPECT_OK(vt_page_map(f, PN_CAP_SLOT_INIT_VSPACE, rt + 0xd000, PN_RIGHTS_RW,
+                          PN_X86_WRITE_COMBINING));
+    CHECK_EQ(vt_read_ok(rt + 0xd010), 0);
+    delete_ok(f);
+    EXPECT_VMFAULT(vt_probe_read(rt + 0xd010), READ_IP, rt + 0xd010, 0, VT_PF_USER);
+}

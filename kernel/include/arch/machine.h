@@ -71,5 +71,8 @@ void machine_forget_thread(struct tcb *t);
 extern uint64_t kernel_pml4[512];
 
 extern uint32_t machine_tsc_mhz;
+/* The memory of the objects the kernel made for the root task at boot (boot.c): the only
+ * objects not carved from an untyped (the invariant checker's 15). */
+extern paddr_t boot_objects_start, boot_objects_end;
 
 #endif

@@ -1,24 +1,43 @@
 /*
  * The checking build's invariant checker (CHECK=1; docs/invariants.md lists the
  * invariants).  After every kernel entry the scheduler's structures and the threads are
- * checked; every SWEEP_INTERVAL entries, also every CSpace the threads can name (their
- * root CNodes, one level) with the derivation-tree lists through them, the endpoints and
- * untypeds found there, and the ASID table.  The first violation stops the machine with
- * a report.
+ * checked; every SWEEP_INTERVAL entries, also every cap the kernel holds that a thread
+ * can reach: the sweep starts from the threads' own slots, opens every CNode (and
+ * zombie) a cap it reaches names, once each, and follows the derivation-tree links of
+ * every cap it reaches, all from one worklist (no recursion).  It checks each cap, the
+ * endpoints and untypeds found there, then, from an index of the caps sorted by object
+ * address, the objects the caps name, where their memory came from, and the ASID table
+ * with every VSpace it names against the caps that map them.  The first violation stops
+ * the machine with a report.
  */
 #include "invariants.h"
 
 #if PN_CONFIG_CHECK
 #include "arch/vspace.h"
+#include "arch/machine.h"
 #include "arch/x86.h"
 #include "cdt.h"
 #include "console.h"
+#include "kstring.h"
 #include "objecttype.h"
 #include "refill.h"
 #include "thread.h"
 
 #define SWEEP_INTERVAL 256
-#define MAX_SWEPT_CNODES 64
+/* Invariants 12-15 sort what the sweep reached: after a sweep that checked them over n
+ * caps, the next n / SWEEP_CAPS_PER_ENTRY entries' sweeps (if more than one) do not, so
+ * what they cost a kernel entry stays bounded however many caps there are. */
+#define SWEEP_CAPS_PER_ENTRY 32
+/* The sweep's bounds: the caps it reaches (make test's largest CSpaces hold 2^17), the
+ * CNodes, TCBs and zombies it opens, and a hash set of those and of the caps reached
+ * only through the derivation tree (kept at most half full).  A sweep that reaches more
+ * still checks each cap it got to, but not invariants 12-15, and says so once. */
+#define SWEEP_MAX_CAPS BIT(18)
+#define SWEEP_MAX_SLOT_ARRAYS BIT(14)
+#define SEEN_BITS 15
+/* DebugCorrupt's argument: the invariant, and this bit to break it in a cap reachable
+ * only through nested CNodes. */
+#define CORRUPT_NESTED 0x100
 
 enum invariant {
     INV_READY = 1,   /* ready queues and their bitmap */
@@ -32,13 +51,18 @@ enum invariant {
     INV_ASID,        /* the ASID table and the VSpaces it names */
     INV_CAP,         /* each cap is well formed and names a live object */
     INV_OVERLAP,     /* the objects carved from one untyped are disjoint */
+    INV_MAPPING,     /* every user mapping in a VSpace is a cap's recorded mapping */
+    INV_ASID_CAP,    /* every ASID table and pool entry is a cap's */
+    INV_OBJECT,      /* caps agree on what lies at an address; objects are disjoint */
+    INV_ORIGIN,      /* every object lies in an untyped it was derived from */
 };
 
 static const char *const names[] = {
     [INV_READY] = "ready queues", [INV_RELEASE] = "release queue", [INV_THREAD] = "thread state",
     [INV_ENDPOINT] = "endpoint queue", [INV_SC] = "scheduling context", [INV_REPLY] = "reply chain",
     [INV_CDT] = "derivation tree", [INV_UNTYPED] = "untyped", [INV_ASID] = "ASID table",
-    [INV_CAP] = "capability", [INV_OVERLAP] = "untyped objects",
+    [INV_CAP] = "capability", [INV_OVERLAP] = "untyped objects", [INV_MAPPING] = "mappings",
+    [INV_ASID_CAP] = "ASID caps", [INV_OBJECT] = "objects", [INV_ORIGIN] = "object origin",
 };
 
 NORETURN static void violated(enum invariant i, const char *what, const void *where)
@@ -229,47 +253,357 @@ static void check_cap(const cte_t *s)
     }
 }
 
-static void sweep(void)
+/* ---- reaching every cap: a worklist of slots, and the CNodes they name ---- */
+
+/* A slot and a word. */
+struct slot_word {
+    const cte_t *slot;
+    word_t w;
+};
+/* What one sweep reached: each slot holding a cap, with (after sort_found) the base of
+ * the memory the cap names in w, ~0 for a cap that names none. */
+static struct slot_word found[SWEEP_MAX_CAPS];
+static word_t n_found;
+/* The slot arrays opened (CNodes, TCBs, zombies): first slot and length, sorted by
+ * address once the first pass is over. */
+static struct slot_word opened[SWEEP_MAX_SLOT_ARRAYS];
+static word_t n_opened;
+/* Open addressing: the first slots of the arrays opened (bit 0 set), and the slots
+ * reached only through the derivation tree. */
+static word_t seen[BIT(SEEN_BITS)];
+static word_t n_seen;
+static bool second_pass, incomplete;
+
+static bool slot_before(const struct slot_word *a, const struct slot_word *b)
 {
-    const cte_t *swept[MAX_SWEPT_CNODES];
-    unsigned n_swept = 0;
-    for (tcb_t *t = ks_debug_list; t; t = t->debug_next) {
-        for (unsigned i = 0; i < TCB_SLOT_COUNT; i++)
-            check_slot_links(&t->slots[i]);
-        cap_t root = t->slots[TCB_SLOT_CTABLE].cap;
-        if (cap_type(root) != PN_CAP_CNODE)
-            continue;
-        const cte_t *slots = cap_object(root);
-        unsigned k = 0;
-        while (k < n_swept && swept[k] != slots)
-            k++;
-        if (k < n_swept)
-            continue; /* a CSpace many threads share is swept once */
-        if (n_swept < MAX_SWEPT_CNODES)
-            swept[n_swept++] = slots;
-        for (word_t i = 0; i < BIT(cap_cnode_radix(root)); i++)
-            check_cap(&slots[i]);
+    return a->slot < b->slot;
+}
+
+static bool word_before(const struct slot_word *a, const struct slot_word *b)
+{
+    return a->w < b->w || (a->w == b->w && a->slot < b->slot);
+}
+
+typedef bool before_fn(const struct slot_word *, const struct slot_word *);
+
+static void sift_down(struct slot_word *a, word_t root, word_t n, before_fn *before)
+{
+    for (word_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && before(&a[child], &a[child + 1]))
+            child++;
+        if (!before(&a[root], &a[child]))
+            return;
+        struct slot_word t = a[root];
+        a[root] = a[child];
+        a[child] = t;
     }
+}
+
+/* Heapsort: in place, no recursion, n log n whatever the order. */
+static void heapsort(struct slot_word *a, word_t n, before_fn *before)
+{
+    for (word_t i = n / 2; i-- > 0;)
+        sift_down(a, i, n, before);
+    for (word_t end = n; end-- > 1;) {
+        struct slot_word t = a[0];
+        a[0] = a[end];
+        a[end] = t;
+        sift_down(a, 0, end, before);
+    }
+}
+
+/* Adds key to the set of what this sweep has reached: false if it was there already, or
+ * if the set is full (the sweep is then incomplete). */
+static bool mark_seen(word_t key)
+{
+    word_t h = (key * 0x9e3779b97f4a7c15ul) >> (64 - SEEN_BITS);
+    for (; seen[h]; h = (h + 1) & MASK(SEEN_BITS))
+        if (seen[h] == key)
+            return false;
+    if (n_seen >= BIT(SEEN_BITS) / 2) {
+        incomplete = true;
+        return false;
+    }
+    seen[h] = key;
+    n_seen++;
+    return true;
+}
+
+static void add_found(const cte_t *s)
+{
+    if (n_found == SWEEP_MAX_CAPS)
+        incomplete = true;
+    else
+        found[n_found++] = (struct slot_word){s, 0};
+}
+
+/* The n slots of a CNode, a TCB or a zombie, once per sweep: the empty ones are checked
+ * here, the others join the worklist (in the second pass only if the derivation tree
+ * has not brought them already). */
+static void open_slots(const cte_t *slots, word_t n)
+{
+    if (!mark_seen((word_t)slots | 1))
+        return;
+    if (n_opened == SWEEP_MAX_SLOT_ARRAYS) {
+        incomplete = true;
+        return;
+    }
+    opened[n_opened++] = (struct slot_word){slots, n};
+    for (word_t i = 0; i < n; i++) {
+        if (cap_is_null(slots[i].cap))
+            check_slot_links(&slots[i]);
+        else if (!second_pass || mark_seen((word_t)&slots[i]))
+            add_found(&slots[i]);
+    }
+}
+
+/* Checks a reached cap, then opens the slots it names. */
+static void take(const cte_t *s)
+{
+    check_cap(s);
+    cap_t c = s->cap;
+    if (cap_type(c) == PN_CAP_CNODE)
+        open_slots(cap_object(c), BIT(cap_cnode_radix(c)));
+    else if (cap_type(c) == PN_CAP_ZOMBIE)
+        open_slots(cap_object(c), cap_zombie_type(c) == ZOMBIE_TCB ? TCB_SLOT_COUNT : BIT(cap_zombie_type(c)));
+}
+
+/* Whether the slot lies in a slot array opened in the first pass. */
+static bool in_opened(const cte_t *s, word_t n_first)
+{
+    word_t lo = 0, hi = n_first;
+    while (lo < hi) { /* the first array that starts above s */
+        word_t mid = lo + (hi - lo) / 2;
+        if (opened[mid].slot <= s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && s < opened[lo - 1].slot + opened[lo - 1].w;
+}
+
+/* A slot linked to a reached one in the derivation tree. */
+static void follow(const cte_t *s, word_t n_first)
+{
+    if (s && !cap_is_null(s->cap) && !in_opened(s, n_first) && mark_seen((word_t)s))
+        add_found(s);
+}
+
+/* Every cap the threads can reach.  First pass: their slots and the slots of every CNode
+ * or zombie a reached cap names.  Second: every slot linked to a reached one in the
+ * derivation tree, and what those name (caps in CNodes no thread can name any more,
+ * where something derived from them can be; rare).  Each cap is checked (check_cap) as
+ * it is taken off the worklist, before what it names is opened. */
+static void reach_all(void)
+{
+    memset(seen, 0, sizeof(seen));
+    n_seen = n_found = n_opened = 0;
+    second_pass = incomplete = false;
+    for (const tcb_t *t = ks_debug_list; t; t = t->debug_next)
+        open_slots(t->slots, TCB_SLOT_COUNT);
+    for (word_t i = 0; i < n_found; i++)
+        take(found[i].slot);
+    word_t n_first = n_opened, n_taken = n_found;
+    heapsort(opened, n_first, slot_before);
+    second_pass = true;
+    for (word_t i = 0; i < n_found; i++) {
+        const cte_t *s = found[i].slot;
+        if (i >= n_taken)
+            take(s);
+        follow(mdb_prev(s), n_first);
+        follow(mdb_next(s), n_first);
+    }
+}
+
+/* Sorts the index by the base of what each cap names. */
+static void sort_found(void)
+{
+    for (word_t i = 0; i < n_found; i++) {
+        paddr_t base;
+        word_t bits;
+        found[i].w = cap_region(found[i].slot->cap, &base, &bits) ? base : ~0ul;
+    }
+    heapsort(found, n_found, word_before);
+}
+
+/* The first index entry for an object at base (n_found if none). */
+static word_t found_find(paddr_t base)
+{
+    word_t lo = 0, hi = n_found;
+    while (lo < hi) {
+        word_t mid = lo + (hi - lo) / 2;
+        if (found[mid].w < base)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ---- objects: what the caps name, and where their memory came from ---- */
+
+/* Caps that name the same address agree on the object's type and size, and the objects
+ * the caps name (untypeds aside) are pairwise disjoint.  Objects are aligned to their
+ * size (10), so in address order each need only be compared with the one before. */
+static void check_objects(void)
+{
+    const cte_t *prev = NULL;
+    paddr_t pb = 0;
+    word_t pbits = 0;
+    for (word_t i = 0; i < n_found && found[i].w != ~0ul; i++) {
+        const cte_t *s = found[i].slot;
+        paddr_t b;
+        word_t bits;
+        if (cap_type(s->cap) == PN_CAP_UNTYPED || !cap_region(s->cap, &b, &bits))
+            continue;
+        if (prev && b == pb) {
+            REQUIRE(INV_OBJECT, cap_type(s->cap) == cap_type(prev->cap) && bits == pbits, s);
+            continue;
+        }
+        REQUIRE(INV_OBJECT, !prev || b >= pb + BIT(pbits), s);
+        prev = s, pb = b, pbits = bits;
+    }
+}
+
+/* Every cap to an object other than an untyped is a descendant of an untyped, or names
+ * one of the objects the kernel made for the root task at boot.  Walks each derivation
+ * list once, from its head: a slot has an untyped ancestor exactly when it lies in the
+ * descendant run of the first untyped opened since the last slot that had none
+ * (untypeds are parents by containment, so their runs nest). */
+static void check_origin(void)
+{
+    for (word_t i = 0; i < n_found; i++) {
+        const cte_t *outer = NULL;
+        const cte_t *d = found[i].slot;
+        if (mdb_prev(d))
+            continue;
+        for (word_t steps = 0; d && steps <= n_found; d = mdb_next(d), steps++) {
+            if (outer && !cdt_is_parent_of(outer, d))
+                outer = NULL;
+            paddr_t b;
+            word_t bits;
+            if (cap_type(d->cap) == PN_CAP_UNTYPED) {
+                if (!outer && mdb_revocable(d))
+                    outer = d;
+            } else if (!outer && cap_region(d->cap, &b, &bits)) {
+                REQUIRE(INV_ORIGIN, b >= boot_objects_start && b + BIT(bits) <= boot_objects_end, d);
+            }
+        }
+    }
+}
+
+/* ---- address spaces: the ASID table and the paging structures against the caps ---- */
+
+/* A cap of the type (and, for a frame, of 2^bits bytes) to the object at base records
+ * the mapping at vaddr in the VSpace of asid (for a PML4: that it has the ASID). */
+static bool mapping_backed(paddr_t base, enum pn_cap_type type, word_t bits, word_t asid, word_t vaddr)
+{
+    for (word_t i = found_find(base); i < n_found && found[i].w == base; i++) {
+        cap_t c = found[i].slot->cap;
+        if (cap_type(c) == type && (type != PN_CAP_FRAME || cap_frame_size_bits(c) == bits) &&
+            cap_mapped_asid(c) == asid && cap_mapped_vaddr(c) == vaddr)
+            return true;
+    }
+    return false;
+}
+
+static bool pool_backed(const asid_pool_t *pool, unsigned pool_index)
+{
+    paddr_t base = kptr_to_paddr(pool);
+    for (word_t i = found_find(base); i < n_found && found[i].w == base; i++) {
+        cap_t c = found[i].slot->cap;
+        if (cap_type(c) == PN_CAP_ASID_POOL && cap_asid_pool_index(c) == pool_index)
+            return true;
+    }
+    return false;
+}
+
+/* A page directory pointer table (shift 30), page directory (21) or page table (12) of
+ * the VSpace of asid, mapping from vaddr: each present entry is a frame or the next
+ * level's table whose cap records that very mapping. */
+static void check_table(const uint64_t *table, unsigned shift, word_t asid, word_t vaddr)
+{
+    for (word_t i = 0; i < 512; i++) {
+        uint64_t e = table[i];
+        if (!(e & PTE_P))
+            continue;
+        word_t v = vaddr + (i << shift);
+        if (shift == PN_PAGE_BITS || (e & PTE_PS)) {
+            /* (bit 12 of a large page's entry is its PAT bit) */
+            REQUIRE(INV_MAPPING, mapping_backed(e & PTE_ADDR_MASK & ~MASK(shift), PN_CAP_FRAME, shift, asid, v), &table[i]);
+            continue;
+        }
+        enum pn_cap_type t = shift == 30 ? PN_CAP_PAGE_DIRECTORY : PN_CAP_PAGE_TABLE;
+        REQUIRE(INV_MAPPING, mapping_backed(e & PTE_ADDR_MASK, t, 0, asid, v), &table[i]);
+        check_table(paddr_to_kptr(e & PTE_ADDR_MASK), shift - 9, asid, v);
+    }
+}
+
+static void check_vspace(const uint64_t *pml4, word_t asid)
+{
+    REQUIRE(INV_ASID_CAP, mapping_backed(kptr_to_paddr(pml4), PN_CAP_PML4, 0, asid, 0), pml4);
+    for (word_t i = 0; i < 511; i++) { /* 511: the kernel's (9) */
+        uint64_t e = pml4[i];
+        if (!(e & PTE_P))
+            continue;
+        REQUIRE(INV_MAPPING, !(e & PTE_PS) && mapping_backed(e & PTE_ADDR_MASK, PN_CAP_PDPT, 0, asid, i << 39), &pml4[i]);
+        check_table(paddr_to_kptr(e & PTE_ADDR_MASK), 30, asid, i << 39);
+    }
+}
+
+static void check_asids(bool complete)
+{
     for (unsigned p = 0; p < ARRAY_SIZE(x86_asid_table); p++) {
         const asid_pool_t *pool = x86_asid_table[p];
-        for (unsigned i = 0; pool && i < ARRAY_SIZE(pool->pml4); i++)
-            if (pool->pml4[i])
-                REQUIRE(INV_ASID, pool->pml4[i][511] == kernel_pml4[511], pool->pml4[i]);
+        if (!pool)
+            continue;
+        if (complete)
+            REQUIRE(INV_ASID_CAP, pool_backed(pool, p), pool);
+        for (unsigned i = 0; i < ARRAY_SIZE(pool->pml4); i++) {
+            const uint64_t *pml4 = pool->pml4[i];
+            if (!pml4)
+                continue;
+            REQUIRE(INV_ASID, pml4[511] == kernel_pml4[511], pml4);
+            if (complete)
+                check_vspace(pml4, (word_t)p << PN_ASID_POOL_INDEX_BITS | i);
+        }
     }
+}
+
+static void sweep(bool with_index)
+{
+    static bool told;
+    reach_all();
+    if (!with_index || incomplete) {
+        if (incomplete && !told)
+            kprintf("pecan: invariant checker: a sweep reached more than %lu caps or %lu CNodes and "
+                    "TCBs: invariants 12-15 not checked\n", SWEEP_MAX_CAPS, SWEEP_MAX_SLOT_ARRAYS);
+        told |= incomplete;
+        check_asids(false);
+        return;
+    }
+    sort_found();
+    check_objects();
+    check_origin();
+    check_asids(true);
 }
 
 void invariants_check_all(void);
 
 void invariants_check(void)
 {
-    static word_t entries;
+    static word_t entries, next_index = SWEEP_INTERVAL;
     sched_check_invariants();
     for (tcb_t *t = ks_debug_list; t; t = t->debug_next)
         check_thread(t);
     REQUIRE(INV_THREAD, machine_switch_state_consistent(), ks_cur);
     REQUIRE(INV_SC, ks_cur == &ks_idle || ks_cur->sc == ks_cur_sc, ks_cur);
-    if (++entries % SWEEP_INTERVAL == 0)
-        sweep();
+    if (++entries % SWEEP_INTERVAL == 0) {
+        bool with_index = entries >= next_index;
+        sweep(with_index);
+        if (with_index)
+            next_index = entries + n_found / SWEEP_CAPS_PER_ENTRY;
+    }
 }
 
 /* Scheduler structures live in thread.c; it reports through here. */
@@ -292,10 +626,64 @@ static cte_t *find_cap(enum pn_cap_type type, bool with_next)
     return NULL;
 }
 
+/* A cap of the type two CNodes down from the caller's root CNode: in a CNode B that a
+ * CNode A there names (user/corrupt puts one there).  Found without the sweep, so that
+ * the test also shows a sweep that does not descend missing it. */
+static cte_t *find_nested_cap(enum pn_cap_type type)
+{
+    cap_t root = ks_cur->slots[TCB_SLOT_CTABLE].cap;
+    const cte_t *rs = cap_object(root);
+    for (word_t i = 0; i < BIT(cap_cnode_radix(root)); i++) {
+        cap_t a = rs[i].cap;
+        if (cap_type(a) != PN_CAP_CNODE || cap_object(a) == rs)
+            continue;
+        const cte_t *as = cap_object(a);
+        for (word_t j = 0; j < BIT(cap_cnode_radix(a)); j++) {
+            cap_t b = as[j].cap;
+            if (cap_type(b) != PN_CAP_CNODE || cap_object(b) == as || cap_object(b) == rs)
+                continue;
+            cte_t *bs = cap_object(b);
+            for (word_t k = 0; k < BIT(cap_cnode_radix(b)); k++)
+                if (cap_type(bs[k].cap) == type)
+                    return &bs[k];
+        }
+    }
+    return NULL;
+}
+
+/* In the caller's root CNode: a mapped frame cap, or an untyped the kernel made at boot
+ * that nothing has been carved from. */
+static cte_t *find_root_cap(bool mapped_frame)
+{
+    cap_t root = ks_cur->slots[TCB_SLOT_CTABLE].cap;
+    cte_t *slots = cap_object(root);
+    for (word_t i = 0; i < BIT(cap_cnode_radix(root)); i++) {
+        cap_t c = slots[i].cap;
+        if (mapped_frame ? cap_type(c) == PN_CAP_FRAME && cap_mapped_asid(c)
+                         : cap_type(c) == PN_CAP_UNTYPED && !cap_untyped_is_device(c) && !mdb_prev(&slots[i]) &&
+                               !cdt_has_children(&slots[i]) && cap_untyped_size_bits(c) >= PN_REPLY_BITS)
+            return &slots[i];
+    }
+    return NULL;
+}
+
+static void corrupt_nested(word_t n)
+{
+    cte_t *s = find_nested_cap(PN_CAP_SCHED_CONTEXT);
+    if (!s)
+        return;
+    if (n == INV_CDT && cap_is_null(s[1].cap))
+        s[1].mdb_prev = (word_t)s; /* an empty slot with a link */
+    else if (n == INV_CAP)
+        s->cap = cap_sched_context(cap_object(s->cap), PN_MIN_SCHED_CONTEXT_BITS - 1);
+}
+
 void invariants_corrupt(word_t n)
 {
     tcb_t *t = ks_cur;
-    cte_t *s;
+    cte_t *s, *w;
+    if (n & CORRUPT_NESTED)
+        corrupt_nested(n & ~(word_t)CORRUPT_NESTED);
     switch (n) {
     case INV_READY:
         sched_corrupt_bitmap();
@@ -338,6 +726,27 @@ void invariants_corrupt(word_t n)
             first->cap = cap_reply(cap_object(second->cap), cap_misc(first->cap) & 1);
         break;
     }
+    case INV_MAPPING:
+        /* the record of a mapped frame moves on a page: its mapping is nobody's */
+        if ((s = find_root_cap(true)))
+            s->cap = cap_frame(cap_frame_base(s->cap), cap_frame_size(s->cap), cap_frame_rights(s->cap),
+                               cap_frame_is_device(s->cap), cap_mapped_asid(s->cap),
+                               cap_mapped_vaddr(s->cap) + BIT(cap_frame_size_bits(s->cap)));
+        break;
+    case INV_ASID_CAP:
+        if ((s = find_cap(PN_CAP_ASID_POOL, false)))
+            s->cap = cap_asid_pool(cap_object(s->cap), (cap_asid_pool_index(s->cap) + 1) % ARRAY_SIZE(x86_asid_table));
+        break;
+    case INV_OBJECT:
+        /* a reply cap names the caller's own TCB */
+        if ((s = find_cap(PN_CAP_REPLY, false)))
+            s->cap = cap_reply(t, cap_reply_can_grant(s->cap));
+        break;
+    case INV_ORIGIN:
+        /* a reply cap names memory of an untyped it does not descend from */
+        if ((s = find_cap(PN_CAP_REPLY, false)) && (w = find_root_cap(false)))
+            s->cap = cap_reply(paddr_to_kptr(cap_untyped_base(w->cap)), cap_reply_can_grant(s->cap));
+        break;
     case INV_ASID:
         for (unsigned i = 0; i < ARRAY_SIZE(x86_asid_table[0]->pml4); i++)
             if (x86_asid_table[0] && x86_asid_table[0]->pml4[i]) {
@@ -356,6 +765,6 @@ void invariants_check_all(void)
     sched_check_invariants();
     for (tcb_t *t = ks_debug_list; t; t = t->debug_next)
         check_thread(t);
-    sweep();
+    sweep(true);
 }
 #endif

@@ -43,6 +43,7 @@ static uint8_t mmap_raw[PN_BI_MMAP_ENTRIES * sizeof(struct mb_mmap_entry)];
 static uint32_t mmap_raw_len;
 static uint8_t rsdp_copy[36];
 static bool rsdp_found;
+paddr_t boot_objects_start, boot_objects_end;
 
 static void reserve(paddr_t start, word_t len)
 {
@@ -231,6 +232,7 @@ static void plan_root_region(const elf_image_t *img, struct root_layout *l)
     l->sc = p;
     l->end = l->base + size;
     reserve(l->base, size);
+    boot_objects_start = l->base, boot_objects_end = l->end;
 }
 
 struct root_builder {

@@ -160,8 +160,10 @@ void vspace_unmap_frame(word_t asid, word_t vaddr, paddr_t frame, unsigned size_
     uint64_t *e = pml4 ? find_entry(pml4, vaddr, size_bits) : NULL;
     if (!e || !(*e & PTE_P))
         return;
+    /* Bit 7 is the large-page bit only above the last level: in a 4 KiB page's entry it
+     * is the PAT bit (write-combining). */
     bool large = size_bits > PN_PAGE_BITS;
-    if (large != !!(*e & PTE_PS) || (*e & PTE_ADDR_MASK & ~MASK(size_bits)) != frame)
+    if ((large && !(*e & PTE_PS)) || (*e & PTE_ADDR_MASK & ~MASK(size_bits)) != frame)
         return;
     *e = 0;
     flush_if_loaded(pml4, vaddr, false);
