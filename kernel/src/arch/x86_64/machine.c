@@ -352,7 +352,7 @@ bool machine_fpu_first_use(struct tcb *t)
 {
     if (t->flags & TCB_FLAG_FPU_DISABLED)
         return false;
-    /* The registers are clean (fpu_switch_to), which is this thread's initial state
+    /* The registers are clean (switch_fpu), which is this thread's initial state
      * unless its saved state was written since; load that to be exact. */
     t->fpu_used = true;
     fpu_set_trapping(false);
