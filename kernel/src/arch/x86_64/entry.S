@@ -137,25 +137,43 @@ x86_trap_stubs:
     .global x86_restore_user_context
 x86_restore_user_context:
     cmpq $-1, CTX_ERROR(%rdi)
-    jne 1f
-    mov CTX_RIP(%rdi), %rcx
-    mov CTX_RFLAGS(%rdi), %r11
-    mov CTX_RAX(%rdi), %rax
-    mov CTX_RBX(%rdi), %rbx
-    mov CTX_RDX(%rdi), %rdx
-    mov CTX_RSI(%rdi), %rsi
-    mov CTX_RBP(%rdi), %rbp
-    mov CTX_R8(%rdi), %r8
-    mov CTX_R9(%rdi), %r9
-    mov CTX_R10(%rdi), %r10
-    mov CTX_R12(%rdi), %r12
-    mov CTX_R13(%rdi), %r13
-    mov CTX_R14(%rdi), %r14
-    mov CTX_R15(%rdi), %r15
-    mov CTX_RDI(%rdi), %rdi
+    jne iret_exit
+    mov %rdi, %rdx
+    mov CTX_RSI(%rdx), %rsi
+    mov CTX_RDI(%rdx), %rdi
+    /* fall through */
+/* SYSRET to the context at rdx, with rdi and rsi already loaded. */
+sysret_exit:
+    mov CTX_RIP(%rdx), %rcx
+    mov CTX_RFLAGS(%rdx), %r11
+    mov CTX_RAX(%rdx), %rax
+    mov CTX_RBX(%rdx), %rbx
+    mov CTX_RBP(%rdx), %rbp
+    mov CTX_R8(%rdx), %r8
+    mov CTX_R9(%rdx), %r9
+    mov CTX_R10(%rdx), %r10
+    mov CTX_R12(%rdx), %r12
+    mov CTX_R13(%rdx), %r13
+    mov CTX_R14(%rdx), %r14
+    mov CTX_R15(%rdx), %r15
+    mov CTX_RDX(%rdx), %rdx
     xor %esp, %esp
     sysretq
-1:  lea CTX_R15(%rdi), %rsp
+
+/* void x86_fastpath_exit(word_t rdi, word_t rsi, struct user_context *ctx) -- does not
+ * return.  x86_restore_user_context for the fastpath: rdi and rsi come in registers.
+ * A context written by TCB_WriteRegisters (error != -1) still leaves through IRETQ. */
+    .global x86_fastpath_exit
+x86_fastpath_exit:
+    cmpq $-1, CTX_ERROR(%rdx)
+    je sysret_exit
+    mov %rdi, CTX_RDI(%rdx)
+    mov %rsi, CTX_RSI(%rdx)
+    mov %rdx, %rdi
+    /* fall through */
+/* IRETQ to the context at rdi: every register from it. */
+iret_exit:
+    lea CTX_R15(%rdi), %rsp
     pop %r15
     pop %r14
     pop %r13
@@ -173,33 +191,6 @@ x86_restore_user_context:
     pop %rax
     add $16, %rsp                       /* vector, error */
     iretq
-
-/* void x86_fastpath_exit(word_t rdi, word_t rsi, struct user_context *ctx) -- does not
- * return.  x86_restore_user_context for the fastpath: rdi and rsi come in registers.
- * A context written by TCB_WriteRegisters (error != -1) still leaves through IRETQ. */
-    .global x86_fastpath_exit
-x86_fastpath_exit:
-    cmpq $-1, CTX_ERROR(%rdx)
-    jne 1f
-    mov CTX_RIP(%rdx), %rcx
-    mov CTX_RFLAGS(%rdx), %r11
-    mov CTX_RAX(%rdx), %rax
-    mov CTX_RBX(%rdx), %rbx
-    mov CTX_RBP(%rdx), %rbp
-    mov CTX_R8(%rdx), %r8
-    mov CTX_R9(%rdx), %r9
-    mov CTX_R10(%rdx), %r10
-    mov CTX_R12(%rdx), %r12
-    mov CTX_R13(%rdx), %r13
-    mov CTX_R14(%rdx), %r14
-    mov CTX_R15(%rdx), %r15
-    mov CTX_RDX(%rdx), %rdx
-    xor %esp, %esp
-    sysretq
-1:  mov %rdi, CTX_RDI(%rdx)
-    mov %rsi, CTX_RSI(%rdx)
-    mov %rdx, %rdi
-    jmp x86_restore_user_context
 
 /* void x86_idle(void) -- waits for an interrupt on the kernel stack with interrupts
  * enabled; the interrupt enters through from_kernel above and never comes back here. */
