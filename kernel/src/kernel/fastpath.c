@@ -14,7 +14,6 @@
 #include "arch/switch.h"
 #include "arch/vspace.h"
 #include "cspace.h"
-#include "refill.h"
 #include "thread.h"
 
 #if PN_CONFIG_FASTPATH
@@ -203,9 +202,10 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     reply_t *reply = (reply_t *)cap_addr(reply_slot->cap);
     tcb_t *caller = reply->tcb;
     sched_context_t *sc = t->sc;
-    if (unlikely(!caller || caller->state != TS_BLOCKED_ON_REPLY || caller->fault.type != PN_FAULT_NULL ||
-                 caller->sc || reply->next != sc || !reply->next_is_sc ||
-                 !refill_ready(sc, ks_cur_time) || !refill_sufficient(sc, 0) ||
+    /* The reply heads the call stack of the server's SC (next is an SC pointer only at
+     * the head), so its caller waits on it (invariant 6).  The SC's head refill is ready
+     * and sufficient, as for every running thread's (invariant 5): the caller may run on it. */
+    if (unlikely(!caller || caller->fault.type != PN_FAULT_NULL || caller->sc || reply->next != sc ||
                  !sched_is_highest_priority(caller->priority)))
         goto slow;
 

@@ -598,6 +598,8 @@ void invariants_check(void)
         check_thread(t);
     REQUIRE(INV_THREAD, machine_switch_state_consistent(), ks_cur);
     REQUIRE(INV_SC, ks_cur == &ks_idle || ks_cur->sc == ks_cur_sc, ks_cur);
+    REQUIRE(INV_SC, ks_cur == &ks_idle || (refill_ready(ks_cur_sc, ks_cur_time) && refill_sufficient(ks_cur_sc, 0)),
+            ks_cur_sc);
     if (++entries % SWEEP_INTERVAL == 0) {
         bool with_index = entries >= next_index;
         sweep(with_index);
