@@ -1,6 +1,6 @@
 /*
- * Pecan's benchmark root task (docs/benchmarks.md): what the root task (main.c, kobj.c)
- * and the thread programs it starts (threads.c) agree on, and the timing macros.
+ * Pecan's benchmark root task (docs/benchmarks.md): what the root task (main.c) and the
+ * thread programs it starts (threads.c) agree on, and the timing macros.
  *
  * Time is the guest TSC, which under QEMU's -icount shift=0 advances exactly one tick per
  * guest instruction: every figure is a count of instructions, exact and repeatable.
@@ -29,19 +29,13 @@
 #endif
 #define BENCH_MAX_RUNS 16
 
-/* ---- the processes' address spaces ---- */
-/* Thread k of a process: IPC buffer at THREAD_IPC(k), stack below THREAD_STACK_TOP(k). */
-#define THREAD_IPC(k) (0x10000000ul + (k) * 0x100000ul)
-#define THREAD_STACK_BASE(k) (THREAD_IPC(k) + 0x2000ul) /* a guard page between */
-#define THREAD_STACK_PAGES 4
-#define THREAD_STACK_TOP(k) (THREAD_STACK_BASE(k) + THREAD_STACK_PAGES * PN_PAGE_SIZE)
+/* ---- the processes' address spaces (threads' IPC buffers and stacks: pecan/rootobj.h) ---- */
 /* One page shared by the root and every process, at the same address everywhere. */
 #define SHARED_VADDR 0x20000000ul
 /* Where the root maps and unmaps a frame for the map/unmap benchmark. */
 #define MAP_BENCH_VADDR 0x21000000ul
 
 /* ---- a process's CSpace: a 16-slot CNode whose guard makes cptr n = slot n ---- */
-#define PROC_CNODE_BITS 4
 enum proc_slot {
     S_EP = 1,          /* the benchmark endpoint (all rights) */
     S_REPLY0 = 2,      /* reply objects, one per thread of the process */
@@ -56,7 +50,6 @@ enum proc_slot {
     S_IOPORT = 11,     /* COM1's ports */
     S_FAULT_EP = 12,   /* the fault handler's endpoint (all rights) */
 };
-#define THREADS_PER_PROC 3
 
 /* ---- the programs (threads.c) ---- */
 enum bench_prog {

@@ -14,7 +14,8 @@
  * and last "BENCH DONE benchmarks=N".
  */
 #include <pecan/com1.h>
-#include "kobj.h"
+#include <pecan/rootobj.h>
+#include "bench.h"
 #include <stdbool.h>
 
 #define SYSTEM_UNTYPED_BITS 22 /* 4 MiB for everything */
@@ -34,6 +35,32 @@ static process_t pa, pb; /* pa: clients (threads 0, 2) and the same-space server
 static pn_cptr_t sc_a, sc_b;
 static pn_cptr_t ready, done, fault_ep, root_reply, com1_port;
 static pn_cptr_t faulter_fault_ep; /* root slot: badged cap for the faulter's TCB */
+static pn_cptr_t exit_port;        /* IOPort cap for QEMU's isa-debug-exit (0 until issued) */
+
+/* How a failure (fail(), pecan/rootobj.h) ends the run: a COM1 message, then a failing
+ * QEMU exit status. */
+void fail_report(const char *fmt, va_list ap)
+{
+    char buf[256];
+    pn_vsnprintf(buf, sizeof(buf), fmt, ap);
+    pn_com1_printf("BENCH FAILED: %s\n", buf);
+    if (exit_port)
+        pn_qemu_exit(exit_port, 1); /* QEMU status 3: not a normal halt */
+}
+
+/* A process with `threads` threads and the shared page. */
+static void process_new(process_t *p, unsigned threads, pn_cptr_t shared_frame)
+{
+    process_create(p);
+    map_frame(p->pml4, cap_mint(shared_frame, PN_RIGHTS_RW, 0), SHARED_VADDR, PN_RIGHTS_RW);
+    for (unsigned k = 0; k < threads; k++)
+        thread_create(p);
+}
+
+static void thread_suspend(process_t *p, unsigned k)
+{
+    must(invoke(p->tcb[k], PN_TCB_SUSPEND, NO_WORDS, NO_CAPS), "TCB_Suspend");
+}
 
 /* ---- statistics ---- */
 typedef struct stats {
@@ -212,7 +239,7 @@ static void run_two(role_t *first, role_t *second, pn_word_t length, bool first_
     params(0, first->prog, length, reply1, first->k, first->fpu, measuring, 0);
     params(1, second->prog, length, reply2, second->k, second->fpu, measuring, 1);
     thread_sched(first->proc, first->k, first->prio, sc_b, first->fault_ep);
-    thread_start(first->proc, first->k, &SHARED->tp[0]);
+    thread_start(first->proc, first->k, bench_thread, (pn_word_t)&SHARED->tp[0], 0, 0);
     if (first_ready) {
         wait_ntfn(ready);
         if (passive)
@@ -220,7 +247,7 @@ static void run_two(role_t *first, role_t *second, pn_word_t length, bool first_
                  "SchedContext_Unbind (passive server)");
     }
     thread_sched(second->proc, second->k, second->prio, sc_a, second->fault_ep);
-    thread_start(second->proc, second->k, &SHARED->tp[1]);
+    thread_start(second->proc, second->k, bench_thread, (pn_word_t)&SHARED->tp[1], 0, 0);
     wait_ntfn(done);
     thread_suspend(second->proc, second->k);
     thread_suspend(first->proc, first->k);
@@ -334,7 +361,7 @@ static void run_yield(void)
     unbind_scs();
     params(1, PROG_YIELD_ALONE, 0, S_REPLY0, 0, 0, measuring, 1);
     thread_sched(&pa, 0, PRIO_HI, sc_a, 0);
-    thread_start(&pa, 0, &SHARED->tp[1]);
+    thread_start(&pa, 0, bench_thread, (pn_word_t)&SHARED->tp[1], 0, 0);
     wait_ntfn(done);
     thread_suspend(&pa, 0);
     unbind_scs();
@@ -353,8 +380,8 @@ static void run_yield(void)
     params(1, PROG_YIELD_B, 0, S_REPLY0, 0, 0, measuring, 0);
     thread_sched(a.proc, a.k, a.prio, sc_a, 0);
     thread_sched(b.proc, b.k, b.prio, sc_b, 0);
-    thread_start(a.proc, a.k, &SHARED->tp[0]);
-    thread_start(b.proc, b.k, &SHARED->tp[1]);
+    thread_start(a.proc, a.k, bench_thread, (pn_word_t)&SHARED->tp[0], 0, 0);
+    thread_start(b.proc, b.k, bench_thread, (pn_word_t)&SHARED->tp[1], 0, 0);
     wait_ntfn(done);
     thread_suspend(a.proc, a.k);
     thread_suspend(b.proc, b.k);
@@ -441,25 +468,6 @@ static void run_map(void)
 }
 
 /* ---- set-up ---- */
-static pn_cptr_t find_ram_untyped(unsigned bits)
-{
-    const pn_bootinfo_t *bi = pn_bootinfo;
-    pn_cptr_t best = 0;
-    unsigned best_bits = 0;
-    for (pn_word_t k = 0; k < pn_region_count(bi->untyped); k++) {
-        const pn_untyped_desc_t *d = &bi->untyped_list[k];
-        if (d->is_device || d->size_bits < bits)
-            continue;
-        if (!best || d->size_bits < best_bits) {
-            best = bi->untyped.start + k;
-            best_bits = d->size_bits;
-        }
-    }
-    if (!best)
-        bench_fail("no RAM untyped of 2^%u bytes", bits);
-    return best;
-}
-
 /* Is this a measuring kernel?  A thread tries DebugCounters; the root is its fault
  * handler and hears either its message or its UnknownSyscall fault. */
 static bool probe_measuring(void)
@@ -467,7 +475,7 @@ static bool probe_measuring(void)
     SHARED->probe_ok = 0;
     params(0, PROG_PROBE, 0, S_REPLY0, 0, 0, 0, 0);
     thread_sched(&pa, 0, PRIO_HI, sc_a, faulter_fault_ep);
-    thread_start(&pa, 0, &SHARED->tp[0]);
+    thread_start(&pa, 0, bench_thread, (pn_word_t)&SHARED->tp[0], 0, 0);
     pn_msg_t m = {0, {0, 0, 0, 0}};
     pn_recv(fault_ep, &m, root_reply);
     thread_suspend(&pa, 0);
@@ -477,7 +485,7 @@ static bool probe_measuring(void)
 
 static void setup(void)
 {
-    pn_cptr_t boot_ut = find_ram_untyped(SYSTEM_UNTYPED_BITS);
+    pn_cptr_t boot_ut = ram_untyped(SYSTEM_UNTYPED_BITS, NULL);
     pn_cptr_t ut = slot_alloc();
     must(invoke(boot_ut, PN_UNTYPED_RETYPE, W(PN_OBJ_UNTYPED, SYSTEM_UNTYPED_BITS, 0, 0, ut, 1),
                 C(ROOT_CNODE)),
@@ -513,8 +521,8 @@ static void setup(void)
                 C(cap_mint(irq_ntfn, PN_RIGHT_WRITE, 1ul << COM1_IRQ))),
          "IRQHandler_SetNotification");
 
-    process_create(&pa, 3, shared_frame);
-    process_create(&pb, 2, shared_frame);
+    process_new(&pa, 3, shared_frame);
+    process_new(&pb, 2, shared_frame);
     process_t *procs[] = {&pa, &pb};
     for (unsigned i = 0; i < 2; i++) {
         process_t *p = procs[i];
@@ -530,8 +538,8 @@ static void setup(void)
         process_give(p, S_IOPORT, com1_port, PN_RIGHTS_ALL, 0);
         process_give(p, S_FAULT_EP, fault_ep, PN_RIGHTS_ALL, 0);
     }
-    sc_a = sc_new(SC_US, SC_US);
-    sc_b = sc_new(SC_US, SC_US);
+    sc_a = sc_new(SC_US, SC_US, 0);
+    sc_b = sc_new(SC_US, SC_US, 0);
 }
 
 int main(void)
@@ -560,7 +568,7 @@ int main(void)
     run_fault();
 
     pn_cptr_t rut = slot_alloc();
-    must(invoke(find_ram_untyped(20), PN_UNTYPED_RETYPE, W(PN_OBJ_UNTYPED, 20, 0, 0, rut, 1),
+    must(invoke(ram_untyped(20, NULL), PN_UNTYPED_RETYPE, W(PN_OBJ_UNTYPED, 20, 0, 0, rut, 1),
                 C(ROOT_CNODE)),
          "the retype benchmark's untyped");
     run_retype(rut, 1, PN_OBJ_ENDPOINT, 0, "retype_1_endpoint", "Untyped_Retype of 1 endpoint");
@@ -573,5 +581,5 @@ int main(void)
 
     pn_com1_printf("BENCH DONE benchmarks=%u\n", nbench);
     pn_qemu_exit(exit_port, 0);
-    bench_fail("QEMU did not exit");
+    fail("QEMU did not exit");
 }

@@ -10,7 +10,8 @@
  *   - a COM1 interrupt arrives as a notification;
  *   - the root revokes the untyped, destroying the whole system, and halts.
  */
-#include "kobj.h"
+#include <pecan/rootobj.h>
+#include "demo.h"
 
 #define SYSTEM_UNTYPED_BITS 20 /* 1 MiB for the whole system */
 #define ROOT_PRIO 255          /* the root's priority (types.md §8.4) */
@@ -31,23 +32,26 @@
 #define COM1_VECTOR 4 /* IRQControl's `vector` argument (0..107) */
 #define COM1_BADGE (1ul << COM1_IRQ)
 
-/* Finds the smallest RAM untyped of at least 2^bits bytes. */
-static pn_cptr_t find_ram_untyped(unsigned bits, const pn_untyped_desc_t **desc)
+/* How a failure (fail(), pecan/rootobj.h) ends the demo: a message, then an unhandled
+ * fault rather than DebugHalt, so that the run does not pass. */
+void fail_report(const char *fmt, va_list ap)
 {
-    const pn_bootinfo_t *bi = pn_bootinfo;
-    pn_cptr_t best = 0;
-    for (pn_word_t k = 0; k < pn_region_count(bi->untyped); k++) {
-        const pn_untyped_desc_t *d = &bi->untyped_list[k];
-        if (d->is_device || d->size_bits < bits)
-            continue;
-        if (!best || d->size_bits < (*desc)->size_bits) {
-            best = bi->untyped.start + k;
-            *desc = d;
-        }
-    }
-    if (!best)
-        demo_fail("no RAM untyped of 2^%u bytes", bits);
-    return best;
+    pn_puts("demo FAILED: ");
+    pn_vprintf(fmt, ap);
+    pn_puts("\n");
+}
+
+/* A process of the demo: one thread, named (for the kernel's debug output and ours). */
+typedef struct child {
+    process_t proc;
+    const char *name;
+} child_t;
+
+static void child_create(child_t *c, const char *name)
+{
+    c->name = name;
+    process_create(&c->proc);
+    pn_debug_name_thread(thread_create(&c->proc), name);
 }
 
 static const char *fault_access(pn_word_t fsr, pn_word_t prefetch)
@@ -60,7 +64,7 @@ static const char *fault_access(pn_word_t fsr, pn_word_t prefetch)
 /* Receives on the supervisor endpoint until both clients are done, repairing page
  * faults on the way: a fresh frame mapped at the faulting page, then a reply that
  * restarts the faulting instruction. */
-static void supervise(pn_cptr_t ep, pn_cptr_t reply, process_t *clients[], unsigned nclients)
+static void supervise(pn_cptr_t ep, pn_cptr_t reply, child_t *clients[], unsigned nclients)
 {
     unsigned done = 0;
     pn_msg_t m = {0};
@@ -68,17 +72,16 @@ static void supervise(pn_cptr_t ep, pn_cptr_t reply, process_t *clients[], unsig
     for (;;) {
         pn_word_t number = badge & 0xff;
         if (number < 1 || number > nclients)
-            demo_fail("message with unknown badge 0x%lx", badge);
-        process_t *c = clients[number - 1];
+            fail("message with unknown badge 0x%lx", badge);
+        child_t *c = clients[number - 1];
         pn_word_t label = pn_msginfo_label(m.info);
         if ((badge & FAULT_BADGE) && label == PN_FAULT_VM) {
             pn_word_t ip = m.mr[0], addr = m.mr[1], prefetch = m.mr[2], fsr = m.mr[3];
             /* only the scratch page is repaired; any other fault is a bug */
             if (PN_ROUND_DOWN(addr, PN_PAGE_SIZE) != CHILD_SCRATCH || (fsr & 1))
-                demo_fail("%s: VM fault at 0x%lx, ip 0x%lx, FSR 0x%lx", c->name, addr, ip,
-                          fsr);
+                fail("%s: VM fault at 0x%lx, ip 0x%lx, FSR 0x%lx", c->name, addr, ip, fsr);
             pn_cptr_t frame = obj_new(PN_OBJ_X86_4K, 0);
-            process_map(c, frame, PN_ROUND_DOWN(addr, PN_PAGE_SIZE), PN_RIGHTS_RW);
+            map_frame(c->proc.pml4, frame, PN_ROUND_DOWN(addr, PN_PAGE_SIZE), PN_RIGHTS_RW);
             must(invoke(frame, PN_X86_PAGE_GET_ADDRESS, NO_WORDS, NO_CAPS),
                  "X86_Page_GetAddress");
             pn_printf("[root]     VM fault from %s: %s at 0x%lx (ip 0x%lx, page not present);\n"
@@ -94,8 +97,7 @@ static void supervise(pn_cptr_t ep, pn_cptr_t reply, process_t *clients[], unsig
                 return;
             badge = pn_recv(ep, &m, reply);
         } else {
-            demo_fail("unexpected message from %s: badge 0x%lx, label %lu", c->name, badge,
-                      label);
+            fail("unexpected message from %s: badge 0x%lx, label %lu", c->name, badge, label);
         }
     }
 }
@@ -153,7 +155,7 @@ int main(void)
 
     /* ---- memory: one untyped for everything ---- */
     const pn_untyped_desc_t *d = NULL;
-    pn_cptr_t boot_ut = find_ram_untyped(SYSTEM_UNTYPED_BITS, &d);
+    pn_cptr_t boot_ut = ram_untyped(SYSTEM_UNTYPED_BITS, &d);
     pn_cptr_t ut = slot_alloc();
     must(invoke(boot_ut, PN_UNTYPED_RETYPE,
                 W(PN_OBJ_UNTYPED, SYSTEM_UNTYPED_BITS, 0, 0, ut, 1), C(ROOT_CNODE)),
@@ -167,20 +169,20 @@ int main(void)
     pn_cptr_t ready = obj_new(PN_OBJ_NOTIFICATION, 0);
     pn_cptr_t root_reply = obj_new(PN_OBJ_REPLY, 0);
 
-    process_t server, client_a, client_b;
-    process_t *clients[] = {&client_a, &client_b};
-    process_create(&server, "server");
-    process_create(&client_a, "client A");
-    process_create(&client_b, "client B");
+    child_t server, client_a, client_b;
+    child_t *clients[] = {&client_a, &client_b};
+    child_create(&server, "server");
+    child_create(&client_a, "client A");
+    child_create(&client_b, "client B");
 
-    process_give(&server, CS_SERVICE, service, PN_RIGHT_READ, 0);
-    process_give(&server, CS_REPLY, obj_new(PN_OBJ_REPLY, 0), PN_RIGHTS_ALL, 0);
-    process_give(&server, CS_READY, ready, PN_RIGHT_WRITE, 0);
+    process_give(&server.proc, CS_SERVICE, service, PN_RIGHT_READ, 0);
+    process_give(&server.proc, CS_REPLY, obj_new(PN_OBJ_REPLY, 0), PN_RIGHTS_ALL, 0);
+    process_give(&server.proc, CS_READY, ready, PN_RIGHT_WRITE, 0);
     for (unsigned i = 0; i < PN_ARRAY_SIZE(clients); i++) {
-        process_give(clients[i], CS_SERVICE, service, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY,
-                     i + 1);
-        process_give(clients[i], CS_SUPERVISOR, supervisor, PN_RIGHT_WRITE, i + 1);
-        process_give(clients[i], CS_SELF, clients[i]->tcb, PN_RIGHTS_ALL, 0);
+        process_t *c = &clients[i]->proc;
+        process_give(c, CS_SERVICE, service, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, i + 1);
+        process_give(c, CS_SUPERVISOR, supervisor, PN_RIGHT_WRITE, i + 1);
+        process_give(c, CS_SELF, c->tcb[0], PN_RIGHTS_ALL, 0);
     }
     pn_cptr_t server_sc = sc_new(CLIENT_SC_US, CLIENT_SC_US, 0);
     pn_cptr_t sc_a = sc_new(CLIENT_SC_US, CLIENT_SC_US, 1);
@@ -201,8 +203,8 @@ int main(void)
               "read-only into each\n");
 
     /* ---- the server: started on an SC of its own, made passive once it waits ---- */
-    process_sched(&server, SERVER_PRIO, server_sc, 0);
-    process_start(&server, server_main, 0, 0, 0);
+    thread_sched(&server.proc, 0, SERVER_PRIO, server_sc, 0);
+    thread_start(&server.proc, 0, server_main, 0, 0, 0);
     pn_msg_t m = {0};
     pn_wait(ready, &m);
     must(invoke(server_sc, PN_SCHED_CONTEXT_UNBIND, NO_WORDS, NO_CAPS), "SchedContext_Unbind");
@@ -212,12 +214,12 @@ int main(void)
               "calls;\n           the root unbinds that SC: the server is passive\n");
 
     /* ---- the clients: own SCs; the root is their fault handler ---- */
-    process_sched(&client_a, CLIENT_A_PRIO, sc_a,
-                  cap_mint(supervisor, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, FAULT_BADGE | 1));
-    process_sched(&client_b, CLIENT_B_PRIO, sc_b,
-                  cap_mint(supervisor, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, FAULT_BADGE | 2));
-    process_start(&client_a, client_main, 1, 5, 0);
-    process_start(&client_b, client_main, 2, 10, CHILD_SCRATCH);
+    thread_sched(&client_a.proc, 0, CLIENT_A_PRIO, sc_a,
+                 cap_mint(supervisor, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, FAULT_BADGE | 1));
+    thread_sched(&client_b.proc, 0, CLIENT_B_PRIO, sc_b,
+                 cap_mint(supervisor, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, FAULT_BADGE | 2));
+    thread_start(&client_a.proc, 0, client_main, 1, 5, 0);
+    thread_start(&client_b.proc, 0, client_main, 2, 10, CHILD_SCRATCH);
     pn_printf("[root]     clients A (priority %u) and B (priority %u) start on their own "
               "%u ms SCs;\n           the root is their fault handler\n",
               CLIENT_A_PRIO, CLIENT_B_PRIO, CLIENT_SC_US / 1000);
@@ -251,7 +253,7 @@ int main(void)
               "%u caps\n           to them are gone, and the system with them\n",
               objects, caps - left, caps);
     if (left)
-        demo_fail("%u caps survived the revoke", left);
+        fail("%u caps survived the revoke", left);
     pn_printf("Demo done.\n");
     return 0;
 }

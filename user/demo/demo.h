@@ -1,26 +1,23 @@
 /*
- * The demo system: what the root task (demo.c, kobj.c) and the programs it starts
- * (programs.c) agree on.
+ * The demo system: what the root task (demo.c) and the programs it starts (programs.c)
+ * agree on.
  *
- * Every process the root starts shares the root's text and rodata (mapped read-only at
- * the same addresses) and has private frames for its IPC buffer and stack.  A process's
- * code must not touch the root's data or bss (they are not mapped there): everything it
- * needs arrives in registers (rdi, rsi, rdx) or in its own CSpace.
+ * Every process the root starts (pecan/rootobj.h, one thread each) shares the root's text
+ * and rodata (mapped read-only at the same addresses) and has private frames for its IPC
+ * buffer and stack.  A process's code must not touch the root's data or bss (they are not
+ * mapped there): everything it needs arrives in registers (rdi, rsi, rdx) or in its own
+ * CSpace.
  */
 #ifndef PECAN_DEMO_H
 #define PECAN_DEMO_H
 
 #include <pecan/pecan.h>
 
-/* ---- a process's address space ---- */
-#define CHILD_IPC_BUFFER 0x10000000ul /* one page */
-#define CHILD_STACK_BASE 0x10002000ul /* a guard page below */
-#define CHILD_STACK_PAGES 4
-#define CHILD_STACK_TOP (CHILD_STACK_BASE + CHILD_STACK_PAGES * PN_PAGE_SIZE)
+/* ---- a process's address space: the root's code, its thread's IPC buffer and stack
+ * (thread 0's in pecan/rootobj.h), at first nothing else ---- */
 #define CHILD_SCRATCH 0x10100000ul /* left unmapped: client B's page fault */
 
 /* ---- a process's CSpace: a 16-slot CNode, guard so that cptr n = slot n ---- */
-#define CHILD_CNODE_BITS 4
 enum child_slot {
     CS_SERVICE = 1,    /* server: the service endpoint (Read); client: badged Write */
     CS_REPLY = 2,      /* server: its reply object */

@@ -85,12 +85,7 @@ const struct qemu_mmap_fixture *matching_fixture(void)
 
 const char *error_name(pn_word_t code)
 {
-    static const char *const names[] = {
-        "NoError",     "InvalidArgument", "InvalidCapability", "IllegalOperation",
-        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory",
-    };
-    return code < PN_ARRAY_SIZE(names) ? names[code] : "?";
+    return pn_error_name(code);
 }
 
 void format_words(char *buf, size_t size, const pn_word_t *w, unsigned n)

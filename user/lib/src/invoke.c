@@ -26,6 +26,16 @@ pn_word_t pn_invoke(pn_cptr_t cap, pn_word_t label, const pn_word_t *words, unsi
     return m.info;
 }
 
+const char *pn_error_name(pn_word_t err)
+{
+    static const char *const names[] = {
+        "NoError",     "InvalidArgument", "InvalidCapability", "IllegalOperation",
+        "RangeError",  "AlignmentError",  "FailedLookup",      "TruncatedMessage",
+        "DeleteFirst", "RevokeFirst",     "NotEnoughMemory",
+    };
+    return err < PN_ARRAY_SIZE(names) ? names[err] : "?";
+}
+
 static pn_word_t invoke_error(pn_cptr_t cap, pn_word_t label, const pn_word_t *words,
                               unsigned nwords, const pn_cptr_t *caps, unsigned ncaps)
 {

@@ -45,6 +45,9 @@ pn_word_t pn_invoke(pn_cptr_t cap, pn_word_t label, const pn_word_t *words, unsi
                     const pn_cptr_t *caps, unsigned ncaps, pn_word_t *results,
                     unsigned max_results);
 
+/* The name of an error code (enum pn_error): "InvalidCapability" etc., "?" if none. */
+const char *pn_error_name(pn_word_t err);
+
 /* IPC-buffer message words msg[i]; the kernel reads/writes only i >= 4 (MR0..3 travel
  * in registers). */
 static inline void pn_set_mr(unsigned i, pn_word_t v) { pn_ipc->msg[i] = v; }

@@ -1,11 +1,11 @@
-/* The root task's object toolkit (kobj.h). */
-#include "kobj.h"
+/* A root task's object toolkit (pecan/rootobj.h). */
+#include <pecan/rootobj.h>
 
 pn_word_t invoke_result[4];
 unsigned obj_count[PN_OBJ_TYPE_COUNT];
 
 /* CNode cap data (types.md §4): guard size in bits 5..0, guard value (0) from bit 6 */
-#define CHILD_CSPACE_GUARD (64 - CHILD_CNODE_BITS)
+#define PROCESS_CSPACE_GUARD (64 - PROCESS_CNODE_BITS)
 
 /* End of the root's text and rodata (user/lib/root-task.ld). */
 extern char __pn_rodata_end[];
@@ -22,25 +22,12 @@ pn_word_t invoke(pn_cptr_t cap, pn_word_t label, const pn_word_t *words, unsigne
                                       PN_ARRAY_SIZE(invoke_result)));
 }
 
-const char *error_name(pn_word_t err)
-{
-    static const char *const names[] = {
-        "NoError",         "InvalidArgument", "InvalidCapability", "IllegalOperation",
-        "RangeError",      "AlignmentError",  "FailedLookup",      "TruncatedMessage",
-        "DeleteFirst",     "RevokeFirst",     "NotEnoughMemory",
-    };
-    return err < PN_ARRAY_SIZE(names) ? names[err] : "unknown error";
-}
-
-void demo_fail(const char *fmt, ...)
+void fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    pn_puts("demo FAILED: ");
-    pn_vprintf(fmt, ap);
-    pn_puts("\n");
+    fail_report(fmt, ap);
     va_end(ap);
-    /* An unhandled fault rather than DebugHalt, so that the run does not pass. */
     for (;;)
         __asm__ volatile("ud2");
 }
@@ -48,8 +35,8 @@ void demo_fail(const char *fmt, ...)
 void must(pn_word_t err, const char *what)
 {
     if (err)
-        demo_fail("%s: %s (%lu, MRs %lu %lu %lu)", what, error_name(err), err,
-                  invoke_result[0], invoke_result[1], invoke_result[2]);
+        fail("%s: %s (%lu, MRs %lu %lu %lu)", what, pn_error_name(err), err, invoke_result[0],
+             invoke_result[1], invoke_result[2]);
 }
 
 /* ---- slots and objects ---- */
@@ -59,8 +46,29 @@ pn_cptr_t slot_alloc(void)
     if (!next_slot)
         next_slot = pn_bootinfo->empty.start;
     if (next_slot >= pn_bootinfo->empty.end)
-        demo_fail("out of slots in the root CNode");
+        fail("out of slots in the root CNode");
     return next_slot++;
+}
+
+pn_cptr_t ram_untyped(unsigned bits, const pn_untyped_desc_t **desc)
+{
+    const pn_bootinfo_t *bi = pn_bootinfo;
+    pn_cptr_t best = 0;
+    const pn_untyped_desc_t *best_desc = NULL;
+    for (pn_word_t k = 0; k < pn_region_count(bi->untyped); k++) {
+        const pn_untyped_desc_t *d = &bi->untyped_list[k];
+        if (d->is_device || d->size_bits < bits)
+            continue;
+        if (!best || d->size_bits < best_desc->size_bits) {
+            best = bi->untyped.start + k;
+            best_desc = d;
+        }
+    }
+    if (!best)
+        fail("no RAM untyped of 2^%u bytes", bits);
+    if (desc)
+        *desc = best_desc;
+    return best;
 }
 
 void objects_from(pn_cptr_t ut) { untyped = ut; }
@@ -87,26 +95,11 @@ pn_cptr_t cap_mint(pn_cptr_t src, pn_word_t rights, pn_word_t badge)
     return slot;
 }
 
-/* ---- processes ---- */
-
-void process_give(process_t *p, pn_word_t index, pn_cptr_t src, pn_word_t rights,
-                  pn_word_t badge)
-{
-    if (badge)
-        must(invoke(p->cnode, PN_CNODE_MINT,
-                    W(index, CHILD_CNODE_BITS, src, 64, rights, badge), C(ROOT_CNODE)),
-             "CNode_Mint into a process's CNode");
-    else
-        must(invoke(p->cnode, PN_CNODE_COPY, W(index, CHILD_CNODE_BITS, src, 64, rights),
-                    C(ROOT_CNODE)),
-             "CNode_Copy into a process's CNode");
-}
-
-void process_map(process_t *p, pn_cptr_t frame, pn_word_t vaddr, pn_word_t rights)
+void map_frame(pn_cptr_t vspace, pn_cptr_t frame, pn_word_t vaddr, pn_word_t rights)
 {
     for (;;) {
         pn_word_t err = invoke(frame, PN_X86_PAGE_MAP, W(vaddr, rights, PN_X86_WRITE_BACK),
-                               C(p->pml4));
+                               C(vspace));
         if (err != PN_FAILED_LOOKUP) {
             must(err, "X86_Page_Map");
             return;
@@ -127,18 +120,29 @@ void process_map(process_t *p, pn_cptr_t frame, pn_word_t vaddr, pn_word_t right
             must(err, "X86_Page_Map");
             return;
         }
-        must(invoke(obj_new(type, 0), label, W(vaddr, PN_X86_WRITE_BACK), C(p->pml4)),
+        must(invoke(obj_new(type, 0), label, W(vaddr, PN_X86_WRITE_BACK), C(vspace)),
              "mapping a paging structure");
     }
 }
 
-void process_create(process_t *p, const char *name)
+pn_cptr_t sc_new(pn_word_t budget_us, pn_word_t period_us, pn_word_t badge)
+{
+    pn_cptr_t sc = obj_new(PN_OBJ_SCHED_CONTEXT, 8);
+    must(invoke(pn_bootinfo->sched_control.start, PN_SCHED_CONTROL_CONFIGURE_FLAGS,
+                W(budget_us, period_us, 0, badge, 0), C(sc)),
+         "SchedControl_ConfigureFlags");
+    return sc;
+}
+
+/* ---- processes ---- */
+
+void process_create(process_t *p)
 {
     const pn_bootinfo_t *bi = pn_bootinfo;
-    p->name = name;
+    p->threads = 0;
 
     /* CSpace: 16 slots; the guard (60 zero bits) makes cptr n resolve to slot n */
-    p->cnode = obj_new(PN_OBJ_CNODE, CHILD_CNODE_BITS);
+    p->cnode = obj_new(PN_OBJ_CNODE, PROCESS_CNODE_BITS);
 
     /* VSpace: a PML4 with an ASID from the root's pool */
     p->pml4 = obj_new(PN_OBJ_X64_PML4, 0);
@@ -149,51 +153,63 @@ void process_create(process_t *p, const char *name)
     pn_word_t start = (pn_word_t)__pn_image_start;
     for (pn_word_t va = start; va < (pn_word_t)__pn_rodata_end; va += PN_PAGE_SIZE) {
         pn_cptr_t frame = bi->user_image_frames.start + (va - start) / PN_PAGE_SIZE;
-        process_map(p, cap_mint(frame, PN_RIGHT_READ, 0), va, PN_RIGHT_READ);
+        map_frame(p->pml4, cap_mint(frame, PN_RIGHT_READ, 0), va, PN_RIGHT_READ);
     }
-
-    /* private IPC buffer and stack */
-    p->ipc_frame = obj_new(PN_OBJ_X86_4K, 0);
-    process_map(p, p->ipc_frame, CHILD_IPC_BUFFER, PN_RIGHTS_RW);
-    for (unsigned i = 0; i < CHILD_STACK_PAGES; i++)
-        process_map(p, obj_new(PN_OBJ_X86_4K, 0), CHILD_STACK_BASE + i * PN_PAGE_SIZE,
-                    PN_RIGHTS_RW);
-
-    /* the thread */
-    p->tcb = obj_new(PN_OBJ_TCB, 0);
-    must(invoke(p->tcb, PN_TCB_CONFIGURE,
-                W(CHILD_CSPACE_GUARD, 0, CHILD_IPC_BUFFER),
-                C(p->cnode, p->pml4, p->ipc_frame)),
-         "TCB_Configure");
-    pn_debug_name_thread(p->tcb, name);
 }
 
-void process_sched(process_t *p, pn_word_t prio, pn_cptr_t sc, pn_cptr_t fault_ep)
+pn_cptr_t thread_create(process_t *p)
 {
-    must(invoke(p->tcb, PN_TCB_SET_SCHED_PARAMS, W(0, prio),
+    unsigned k = p->threads;
+    if (k >= PROCESS_MAX_THREADS)
+        fail("more than %u threads in a process", PROCESS_MAX_THREADS);
+
+    /* private IPC buffer and stack */
+    pn_cptr_t ipc = obj_new(PN_OBJ_X86_4K, 0);
+    map_frame(p->pml4, ipc, THREAD_IPC(k), PN_RIGHTS_RW);
+    for (unsigned i = 0; i < THREAD_STACK_PAGES; i++)
+        map_frame(p->pml4, obj_new(PN_OBJ_X86_4K, 0), THREAD_STACK_BASE(k) + i * PN_PAGE_SIZE,
+                  PN_RIGHTS_RW);
+
+    /* the thread */
+    p->tcb[k] = obj_new(PN_OBJ_TCB, 0);
+    must(invoke(p->tcb[k], PN_TCB_CONFIGURE, W(PROCESS_CSPACE_GUARD, 0, THREAD_IPC(k)),
+                C(p->cnode, p->pml4, ipc)),
+         "TCB_Configure");
+    p->threads++;
+    return p->tcb[k];
+}
+
+void process_give(process_t *p, pn_word_t index, pn_cptr_t src, pn_word_t rights,
+                  pn_word_t badge)
+{
+    if (badge)
+        must(invoke(p->cnode, PN_CNODE_MINT,
+                    W(index, PROCESS_CNODE_BITS, src, 64, rights, badge), C(ROOT_CNODE)),
+             "CNode_Mint into a process's CNode");
+    else
+        must(invoke(p->cnode, PN_CNODE_COPY, W(index, PROCESS_CNODE_BITS, src, 64, rights),
+                    C(ROOT_CNODE)),
+             "CNode_Copy into a process's CNode");
+}
+
+void thread_sched(process_t *p, unsigned k, pn_word_t prio, pn_cptr_t sc, pn_cptr_t fault_ep)
+{
+    must(invoke(p->tcb[k], PN_TCB_SET_SCHED_PARAMS, W(0, prio),
                 C(PN_CAP_SLOT_INIT_TCB, sc, fault_ep)),
          "TCB_SetSchedParams");
 }
 
-void process_start(process_t *p, void *entry, pn_word_t a0, pn_word_t a1, pn_word_t a2)
+void thread_start(process_t *p, unsigned k, void *entry, pn_word_t a0, pn_word_t a1,
+                  pn_word_t a2)
 {
     pn_word_t regs[2 + PN_UC_COUNT] = {1 /* resume */, PN_UC_COUNT};
     pn_word_t *uc = regs + 2;
     uc[PN_UC_RIP] = (pn_word_t)entry;
-    uc[PN_UC_RSP] = CHILD_STACK_TOP - 8; /* as if called: rsp + 8 is 16-byte aligned */
+    uc[PN_UC_RSP] = THREAD_STACK_TOP(k) - 8; /* as if called: rsp + 8 is 16-byte aligned */
     uc[PN_UC_RFLAGS] = 0x202;
     uc[PN_UC_RDI] = a0;
     uc[PN_UC_RSI] = a1;
     uc[PN_UC_RDX] = a2;
-    must(invoke(p->tcb, PN_TCB_WRITE_REGISTERS, regs, PN_ARRAY_SIZE(regs), NO_CAPS),
+    must(invoke(p->tcb[k], PN_TCB_WRITE_REGISTERS, regs, PN_ARRAY_SIZE(regs), NO_CAPS),
          "TCB_WriteRegisters");
-}
-
-pn_cptr_t sc_new(pn_word_t budget_us, pn_word_t period_us, pn_word_t badge)
-{
-    pn_cptr_t sc = obj_new(PN_OBJ_SCHED_CONTEXT, 8);
-    must(invoke(pn_bootinfo->sched_control.start, PN_SCHED_CONTROL_CONFIGURE_FLAGS,
-                W(budget_us, period_us, 0, badge, 0), C(sc)),
-         "SchedControl_ConfigureFlags");
-    return sc;
 }
