@@ -94,11 +94,12 @@ static __attribute__((noinline, no_caller_saved_registers)) bool highest_priorit
     return sched_is_highest_priority(p);
 }
 
-static inline __attribute__((always_inline)) void copy_message(const tcb_t *from, tcb_t *to, word_t length)
+/* The message registers of a message whose info word is `info` (length 0..4). */
+static inline __attribute__((always_inline)) void copy_message(const tcb_t *from, tcb_t *to, word_t info)
 {
-    if (likely(!length))
+    if (likely(!(info & 0x7f))) /* the length field: nothing to copy */
         return;
-    switch (length) {
+    switch (pn_msginfo_length(info)) {
     case 4: to->ctx.r15 = from->ctx.r15; /* fall through */
     case 3: to->ctx.r9 = from->ctx.r9;   /* fall through */
     case 2: to->ctx.r8 = from->ctx.r8;   /* fall through */
@@ -164,7 +165,7 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
     dest->sc = sc;
     t->sc = NULL;
 
-    copy_message(t, dest, pn_msginfo_length(info));
+    copy_message(t, dest, info);
     dest->state = TS_RUNNING;
     ks_cur = dest;
     MEASURE_COUNT(KC_FASTPATH);
@@ -239,7 +240,7 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
     }
     ep->tail = t;
 
-    copy_message(t, caller, pn_msginfo_length(info));
+    copy_message(t, caller, info);
     caller->state = TS_RUNNING;
     ks_cur = caller;
     MEASURE_COUNT(KC_FASTPATH);

@@ -247,7 +247,7 @@ static bool fpu_ready_for(const struct tcb *t)
 }
 
 word_t loaded_fs_base, loaded_gs_base;
-static bool loaded_bases; /* loaded_fs_base or loaded_gs_base is not 0 */
+static uint8_t loaded_bases; /* SWITCH_BASES if loaded_fs_base or loaded_gs_base is not 0, else 0 */
 
 static void load_bases(const struct user_context *ctx)
 {
@@ -261,7 +261,7 @@ static void load_bases(const struct user_context *ctx)
         MEASURE_COUNT(KC_MSR_WRITES);
         loaded_gs_base = ctx->gs_base;
     }
-    loaded_bases = loaded_fs_base || loaded_gs_base;
+    loaded_bases = loaded_fs_base || loaded_gs_base ? SWITCH_BASES : 0;
 }
 
 /* CR0.TS set: the next FPU instruction traps. */
@@ -281,7 +281,7 @@ static inline __attribute__((always_inline)) void switch_fpu(struct tcb *t)
 {
     struct tcb *owner = fpu_owner;
     if (!(t->switch_flags & SWITCH_FPU)) {
-        if (owner) {
+        if (likely(owner)) {
             __asm__ volatile("fxsave64 %0" : "=m"(owner->fpu));
             MEASURE_COUNT(KC_FPU_SAVES);
             __asm__ volatile("fxrstor64 %0" ::"m"(fpu_clean));
@@ -292,11 +292,12 @@ static inline __attribute__((always_inline)) void switch_fpu(struct tcb *t)
             fpu_trap();
         }
     } else if (owner != t) {
-        if (fpu_trapping) {
+        /* (likely: back to the FPU user from a thread without FPU state) */
+        if (likely(fpu_trapping)) {
             __asm__ volatile("clts");
             fpu_trapping = false;
         }
-        if (owner) {
+        if (unlikely(owner)) {
             __asm__ volatile("fxsave64 %0" : "=m"(owner->fpu));
             MEASURE_COUNT(KC_FPU_SAVES);
         }
@@ -309,7 +310,7 @@ static inline __attribute__((always_inline)) void switch_fpu(struct tcb *t)
 /* Called when t's switch key differs from the loaded one. */
 void x86_switch_state(struct tcb *t)
 {
-    if ((t->switch_flags & SWITCH_BASES) || loaded_bases)
+    if ((t->switch_flags | loaded_bases) & SWITCH_BASES)
         load_bases(&t->ctx);
     switch_fpu(t);
     x86_loaded_key = t->switch_key;
@@ -320,23 +321,23 @@ static __attribute__((noinline, cold)) NORETURN void switch_state_exit_with_base
     x86_switch_state(t);
     invariants_check();
     measure_exit(t->ctx.error == ~0ul);
-    x86_fastpath_exit(rdi, rsi, &t->ctx);
+    fastpath_exit(rdi, rsi, &t->ctx);
 }
 
 NORETURN void x86_switch_state_exit(word_t rdi, word_t rsi, struct tcb *t)
 {
-    if (unlikely((t->switch_flags & SWITCH_BASES) || loaded_bases))
+    if (unlikely((t->switch_flags | loaded_bases) & SWITCH_BASES))
         switch_state_exit_with_bases(rdi, rsi, t);
     switch_fpu(t);
     x86_loaded_key = t->switch_key;
     invariants_check();
     measure_exit(t->ctx.error == ~0ul);
-    x86_fastpath_exit(rdi, rsi, &t->ctx);
+    fastpath_exit(rdi, rsi, &t->ctx);
 }
 
 bool machine_switch_state_consistent(void)
 {
-    if (loaded_bases != (loaded_fs_base || loaded_gs_base) || (fpu_owner && fpu_trapping))
+    if (loaded_bases != (loaded_fs_base || loaded_gs_base ? SWITCH_BASES : 0) || (fpu_owner && fpu_trapping))
         return false;
     word_t k = x86_loaded_key;
     if (k == X86_KEY_NONE)
