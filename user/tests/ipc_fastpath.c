@@ -1100,10 +1100,9 @@ TEST(ipc_fastpath_reply_recv_behind_higher_receiver)
 
 /* ---- ReplyRecv: who runs after the reply (semantics.md §6.1) ---- */
 
-/* The caller (50) has been replied to while a thread of priority 55 is ready (made ready
- * while the server, at 60, was running): the server blocks, the caller becomes the switch
- * candidate but is not of the highest ready priority, so the thread at 55 runs first. */
-TEST(ipc_fastpath_reply_recv_higher_ready_thread_runs_first)
+/* A passive server (60) replies to its caller (50) while a thread of priority `prio`,
+ * made ready while the server ran, waits to run; it logs 5.  The log says who ran first. */
+static void fp_reply_with_ready_thread(pn_word_t prio)
 {
     pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0);
     pn_cptr_t root_ep = tt_new(PN_OBJ_ENDPOINT, 0), root_reply = tt_new(PN_OBJ_REPLY, 0);
@@ -1112,37 +1111,30 @@ TEST(ipc_fastpath_reply_recv_higher_ready_thread_runs_first)
     tt_thread_t *c = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1),
                                    1, 0x2, 100);
     fp_report_setup(ep, root_ep, root_reply, s, c);
-    tt_thread_t *mid = tt_thread(55, 0, 0);
-    mid->arg[0] = 5;
-    tt_start(mid, fp_logger);
-    fp_answer(root_reply);
-    tt_settle();
-    CHECK_LOG(101, 7, 5, 102);
-    check_client(c);
-    CHECK(mid->done);
-    check_passive(s);
-}
-
-/* The same with the ready thread at the caller's priority: the caller is of the highest
- * ready priority and the server does not stay runnable, so the caller runs at once. */
-TEST(ipc_fastpath_reply_recv_equal_ready_thread_runs_after)
-{
-    pn_cptr_t ep = tt_new(PN_OBJ_ENDPOINT, 0);
-    pn_cptr_t root_ep = tt_new(PN_OBJ_ENDPOINT, 0), root_reply = tt_new(PN_OBJ_REPLY, 0);
-    tt_thread_t *s = fp_server_new(60, ep, tt_new(PN_OBJ_REPLY, 0), 0);
-    s->arg[6] = 7;
-    tt_thread_t *c = fp_client_new(50, tt_mint(ep, PN_RIGHT_WRITE | PN_RIGHT_GRANT_REPLY, 1),
-                                   1, 0x2, 100);
-    fp_report_setup(ep, root_ep, root_reply, s, c);
-    tt_thread_t *other = tt_thread(50, 0, 0);
+    tt_thread_t *other = tt_thread(prio, 0, 0);
     other->arg[0] = 5;
     tt_start(other, fp_logger);
     fp_answer(root_reply);
     tt_settle();
-    CHECK_LOG(101, 7, 102, 5);
     check_client(c);
     CHECK(other->done);
     check_passive(s);
+}
+
+/* The ready thread at 55: the server blocks, the caller becomes the switch candidate but
+ * is not of the highest ready priority, so the thread at 55 runs first. */
+TEST(ipc_fastpath_reply_recv_higher_ready_thread_runs_first)
+{
+    fp_reply_with_ready_thread(55);
+    CHECK_LOG(101, 7, 5, 102);
+}
+
+/* The ready thread at the caller's priority: the caller is of the highest ready priority
+ * and the server does not stay runnable, so the caller runs at once. */
+TEST(ipc_fastpath_reply_recv_equal_ready_thread_runs_after)
+{
+    fp_reply_with_ready_thread(50);
+    CHECK_LOG(101, 7, 102, 5);
 }
 
 /* ---- ReplyRecv: the reply object and the SC ---- */
