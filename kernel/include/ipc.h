@@ -11,6 +11,7 @@ typedef struct send_params {
     bool blocking; /* queue the sender if nobody waits */
     bool is_call;
     bool can_donate;
+    const pn_ipc_buffer_t *buffer; /* the sender's IPC buffer (thread_ipc_buffer; faults: unused) */
 } send_params_t;
 
 void endpoint_send(endpoint_t *ep, tcb_t *sender, const send_params_t *p);
@@ -23,7 +24,9 @@ void endpoint_cancel_badged_sends(endpoint_t *ep, word_t badge);
 void endpoint_requeue(tcb_t *t);
 
 /* Moves a message from sender to receiver: the sender's MRs and caps, or its fault. */
-void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver);
+/* sbuf: the sender's IPC buffer as thread_ipc_buffer(sender, false) gives it. */
+void ipc_transfer(tcb_t *sender, const pn_ipc_buffer_t *sbuf, endpoint_t *ep, word_t badge, bool can_grant,
+                  tcb_t *receiver);
 
 /* ---- notifications ---- */
 void notification_signal(notification_t *n, word_t badge);

@@ -59,7 +59,8 @@ invocation_result_t invocation_decode(const invocation_t *inv)
                            .can_grant_reply = cap_rights(c) & PN_RIGHT_GRANT_REPLY,
                            .blocking = inv->blocking,
                            .is_call = inv->is_call,
-                           .can_donate = inv->can_donate};
+                           .can_donate = inv->can_donate,
+                           .buffer = inv->buffer};
         endpoint_send(cap_object(c), inv->caller, &p);
         return inv_ok();
     }

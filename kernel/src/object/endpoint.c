@@ -67,10 +67,10 @@ static unsigned transfer_caps(tcb_t *s, const pn_ipc_buffer_t *sbuf, unsigned co
     return i;
 }
 
-static void normal_transfer(tcb_t *s, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *r)
+static void normal_transfer(tcb_t *s, const pn_ipc_buffer_t *sbuf, endpoint_t *ep, word_t badge,
+                            bool can_grant, tcb_t *r)
 {
     word_t info = s->ctx.rsi;
-    const pn_ipc_buffer_t *sbuf = thread_ipc_buffer(s, false);
     pn_ipc_buffer_t *rbuf = thread_ipc_buffer(r, true);
     unsigned length = MIN(pn_msginfo_length(info), PN_MSG_MAX_LENGTH);
     if (!sbuf || !rbuf)
@@ -103,10 +103,11 @@ static void fault_transfer(tcb_t *s, word_t badge, tcb_t *r)
     r->ctx.rdi = badge;
 }
 
-void ipc_transfer(tcb_t *sender, endpoint_t *ep, word_t badge, bool can_grant, tcb_t *receiver)
+void ipc_transfer(tcb_t *sender, const pn_ipc_buffer_t *sbuf, endpoint_t *ep, word_t badge, bool can_grant,
+                  tcb_t *receiver)
 {
     if (sender->fault.type == PN_FAULT_NULL)
-        normal_transfer(sender, ep, badge, can_grant, receiver);
+        normal_transfer(sender, sbuf, ep, badge, can_grant, receiver);
     else
         fault_transfer(sender, badge, receiver);
 }
@@ -136,7 +137,7 @@ void endpoint_send(endpoint_t *ep, tcb_t *t, const send_params_t *p)
     tcb_t *dest = q.head;
     ep_set(ep, tcb_queue_remove(q, dest), EP_RECV);
     dest->blocked_on = NULL;
-    ipc_transfer(t, ep, p->badge, p->can_grant, dest);
+    ipc_transfer(t, p->buffer, ep, p->badge, p->can_grant, dest);
     reply_t *reply = dest->reply;
     if (reply)
         reply_unlink(reply, dest);
@@ -181,7 +182,7 @@ void endpoint_receive(endpoint_t *ep, tcb_t *t, bool blocking, reply_t *reply)
     tcb_t *sender = q.head;
     ep_set(ep, tcb_queue_remove(q, sender), EP_SEND);
     sender->blocked_on = NULL;
-    ipc_transfer(sender, ep, sender->ipc_badge, sender->ipc_can_grant, t);
+    ipc_transfer(sender, thread_ipc_buffer(sender, false), ep, sender->ipc_badge, sender->ipc_can_grant, t);
     if (expects_reply(sender, sender->ipc_is_call)) {
         if (reply && (sender->ipc_can_grant || sender->ipc_can_grant_reply))
             reply_push(sender, t, reply, sender->sc && sender->fault.type != PN_FAULT_TIMEOUT);

@@ -92,7 +92,7 @@ void reply_deliver(reply_t *r, tcb_t *replier, bool can_grant)
         sched_note_unblock(t->sc);
     bool was_timeout = t->fault.type == PN_FAULT_TIMEOUT;
     if (t->fault.type == PN_FAULT_NULL) {
-        ipc_transfer(replier, NULL, 0, can_grant, t);
+        ipc_transfer(replier, thread_ipc_buffer(replier, false), NULL, 0, can_grant, t);
         thread_set_state(t, TS_RUNNING);
     } else {
         word_t info = replier->ctx.rsi;
