@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pecan/com1.h>
 #include <pecan/pecan.h>
 
 /* ---- sizes: sel4bench's RUNS = 16 samples, each the last of WARMUPS = 16 iterations ---- */
@@ -217,13 +218,6 @@ void bench_touch_fpu(void);
 /* threads.c: every program starts here, rdi = its parameters. */
 __attribute__((noreturn)) void bench_thread(thread_params_t *p);
 
-/* COM1 (16550) registers and interrupt routing for the IRQ benchmark. */
-#define COM1 0x3f8
-#define UART_IER 1
-#define UART_IIR 2
-#define UART_MCR 4
-#define UART_IER_THRE 0x02
-#define COM1_IRQ 4    /* ISA IRQ 4 = IOAPIC 0 pin 4, edge, active high */
-#define COM1_VECTOR 4 /* IRQControl's vector argument */
+#define COM1 PN_COM1_BASE /* (registers and IRQ: pecan/com1.h) */
 
 #endif

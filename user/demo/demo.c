@@ -10,6 +10,7 @@
  *   - a COM1 interrupt arrives as a notification;
  *   - the root revokes the untyped, destroying the whole system, and halts.
  */
+#include <pecan/com1.h>
 #include <pecan/rootobj.h>
 #include "demo.h"
 
@@ -20,16 +21,8 @@
 #define CLIENT_B_PRIO 100
 #define CLIENT_SC_US 5000 /* budget = period: round robin */
 
-/* COM1 (16550 UART) and its interrupt: ISA IRQ 4 = IOAPIC 0 pin 4, edge, active high */
-#define COM1 0x3f8
-#define UART_IER 1
-#define UART_IIR 2
-#define UART_MCR 4
-#define UART_IER_THRE 0x02
-#define UART_MCR_DTR_RTS 0x03
-#define UART_MCR_OUT2 0x08
-#define COM1_IRQ 4
-#define COM1_VECTOR 4 /* IRQControl's `vector` argument (0..107) */
+/* COM1 (16550 UART) and its interrupt (registers and IRQ: pecan/com1.h) */
+#define COM1 PN_COM1_BASE
 #define COM1_BADGE (1ul << COM1_IRQ)
 
 /* How a failure (fail(), pecan/rootobj.h) ends the demo: a message, then an unhandled

@@ -1,16 +1,6 @@
 /* COM1 console and QEMU exit through I/O port caps (pecan/com1.h). */
 #include <pecan/com1.h>
 
-#define UART_THR 0
-#define UART_IER 1
-#define UART_DLL 0
-#define UART_DLM 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_LSR_THRE 0x20
-
 static pn_cptr_t com1_port;
 
 static void out8(pn_cptr_t cap, pn_word_t port, pn_word_t value)

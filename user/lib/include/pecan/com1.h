@@ -16,6 +16,25 @@
 #define PN_COM1_PORTS 8       /* 0x3f8..0x3ff */
 #define PN_QEMU_EXIT_PORT 0xf4 /* -device isa-debug-exit,iobase=0xf4 */
 
+/* The 16550's registers (offsets from PN_COM1_BASE) and the bits used here. */
+#define UART_THR 0 /* DLAB 0 */
+#define UART_DLL 0 /* DLAB 1 */
+#define UART_IER 1
+#define UART_DLM 1 /* DLAB 1 */
+#define UART_IIR 2 /* read */
+#define UART_FCR 2 /* write */
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_IER_THRE 0x02 /* interrupt when the transmitter is empty */
+#define UART_MCR_DTR_RTS 0x03
+#define UART_MCR_OUT2 0x08 /* gates the interrupt line on a PC */
+#define UART_LSR_THRE 0x20
+/* COM1's interrupt: ISA IRQ 4 = IOAPIC 0 pin 4, edge, active high; IRQControl's vector
+ * argument (0..107) for it. */
+#define COM1_IRQ 4
+#define COM1_VECTOR 4
+
 /* Issues an IOPort cap for ports [first, last] from the IOPortControl cap into root slot
  * `slot` (a cptr of the root CNode, depth 64); returns the error code. */
 pn_word_t pn_ioport_issue(pn_cptr_t slot, pn_word_t first, pn_word_t last);
