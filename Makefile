@@ -110,8 +110,12 @@ $(BUILD)/user/%.S.o: user/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/user/libpecan.a: $(USER_LIB_OBJS)
-	rm -f $@ && ar rcs $@ $^
+# The archive is rebuilt when its list of members changes too (a source removed or added).
+$(BUILD)/user/libpecan.members: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(USER_LIB_OBJS)' | cmp -s - $@ || echo '$(USER_LIB_OBJS)' > $@
+$(BUILD)/user/libpecan.a: $(USER_LIB_OBJS) $(BUILD)/user/libpecan.members
+	rm -f $@ && ar rcs $@ $(USER_LIB_OBJS)
 
 .SECONDARY:
 .SECONDEXPANSION:
