@@ -66,21 +66,19 @@ typedef struct fault {
 
 typedef struct tcb {
     struct user_context ctx; /* first: entry code saves registers here */
-    cte_t slots[TCB_SLOT_COUNT];
+    /* What the IPC fastpath reads and writes (fastpath.c), together after the registers:
+     * with the fault type and the two root caps below, the TCB's first eight cache lines. */
     enum thread_state state;
     uint8_t priority, mcp, domain;
-    word_t flags;            /* TCB_FLAG_* (TCB_SetFlags) */
-    word_t ipc_buffer;       /* user address of the IPC buffer */
+    uint8_t switch_flags;    /* the arch's switch needs of it (machine_thread_state_changed) */
+    word_t switch_key;       /* the arch's summary of its TLS/FPU state */
     struct sched_context *sc;
     struct notification *bound_notification;
     /* IPC in progress: what it waits in, and what a queued sender sends with. */
     void *blocked_on;        /* endpoint or notification */
     struct reply *reply;     /* BlockedOnReceive: its reply object; BlockedOnReply: the one holding it */
-    word_t ipc_badge;
-    bool ipc_can_grant, ipc_can_grant_reply, ipc_is_call;
     struct tcb *ep_next, *ep_prev; /* endpoint / notification queue */
-    fault_t fault;
-    struct sched_context *yield_to; /* SchedContext_YieldTo in progress */
+    fault_t fault;           /* (the fastpath reads fault.type of a caller it replies to) */
     /* The fastpath's decodings of the CTable and VTable caps, valid while those caps
      * still have these exact words (and, for the VSpace, no ASID was released since). */
     struct fastpath_cache {
@@ -89,9 +87,13 @@ typedef struct tcb {
         word_t vspace_w0, vspace_w1, vspace_generation;
         paddr_t vspace_root;
     } fp;
+    cte_t slots[TCB_SLOT_COUNT]; /* (the fastpath reads the first two, CTable and VTable) */
+    word_t flags;            /* TCB_FLAG_* (TCB_SetFlags) */
+    word_t ipc_buffer;       /* user address of the IPC buffer */
+    word_t ipc_badge;
+    bool ipc_can_grant, ipc_can_grant_reply, ipc_is_call;
+    struct sched_context *yield_to; /* SchedContext_YieldTo in progress */
     bool fpu_used;           /* has executed an FPU instruction: its FPU state is live */
-    word_t switch_key;       /* the arch's summary of its TLS/FPU state (machine_thread_state_changed) */
-    uint8_t switch_flags;    /* and what the arch's switch needs of it */
     bool in_ready_queue;
     bool in_release_queue;   /* waiting for its SC's next refill (linked by sched_next/prev) */
     struct tcb *sched_next, *sched_prev; /* ready queue */
@@ -99,6 +101,8 @@ typedef struct tcb {
     char name[64];
     struct fpu_state fpu;
 } tcb_t;
+_Static_assert(__builtin_offsetof(tcb_t, slots) + 2 * sizeof(cte_t) <= 8 * 64,
+               "the fastpath's TCB fields and root caps lie in the first eight cache lines");
 _Static_assert(sizeof(tcb_t) <= BIT(PN_TCB_BITS), "TCB must fit its object size");
 
 /* Endpoint (16 bytes): a queue of threads all sending or all receiving; the queue's

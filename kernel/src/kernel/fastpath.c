@@ -4,11 +4,13 @@
  * IPC — done with a direct switch to the other thread, without the scheduler.  Any
  * condition that does not hold sends the call to the general path (c_handle_syscall),
  * which gives the same result: the fastpath only gets there faster.  Every condition is
- * checked before anything is changed.  The syscall entry (entry.S) calls these two
- * directly, on the kernel stack, with the caller's registers saved in its TCB.
+ * checked before anything is changed.  The syscall entry (entry.S) jumps to these two
+ * on the kernel stack, with the caller's registers saved in its TCB.
  *
- * Hot data: the caller's CTable cap and context; the endpoint's two words; the
- * receiver's reply, SC, priority and VTable cap; the SC's reply link.
+ * Hot data: of each TCB, the context and the block of fields after it (object.h: state,
+ * priority, switch key, SC, blocked_on, reply, queue links, fault type, the root-cap
+ * cache and the CTable and VTable caps: the first eight cache lines); the endpoint's two
+ * words; the reply object's links; the SC's reply and TCB pointers.
  */
 #include "fastpath.h"
 #include "arch/switch.h"
