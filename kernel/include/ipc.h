@@ -38,6 +38,35 @@ void notification_unbind(notification_t *n);
 void notification_requeue(tcb_t *t);
 
 /* ---- reply objects ---- */
+/* The call stack along which an SC was donated (semantics.md §5.5; object.h, reply_t):
+ * r becomes its head. */
+static inline void call_stack_push(sched_context_t *sc, reply_t *r)
+{
+    reply_t *older = sc->reply;
+    r->prev = older;
+    if (older) {
+        older->next = r;
+        older->next_is_sc = false;
+    }
+    r->next = sc;
+    r->next_is_sc = true;
+    sc->reply = r;
+}
+
+/* Takes the head r off sc's call stack and clears its links. */
+static inline void call_stack_pop(sched_context_t *sc, reply_t *r)
+{
+    reply_t *prev = r->prev;
+    sc->reply = prev;
+    if (prev) {
+        prev->next = sc;
+        prev->next_is_sc = true;
+    }
+    r->prev = NULL;
+    r->next = NULL;
+    r->next_is_sc = false;
+}
+
 /* caller is now BlockedOnReply on reply, received by callee; donates caller's SC if
  * allowed and callee has none. */
 void reply_push(tcb_t *caller, tcb_t *callee, reply_t *reply, bool can_donate);

@@ -16,6 +16,7 @@
 #include "arch/switch.h"
 #include "arch/vspace.h"
 #include "cspace.h"
+#include "ipc.h"
 #include "thread.h"
 
 #if PN_CONFIG_FASTPATH
@@ -154,15 +155,7 @@ NORETURN void fastpath_call(word_t cptr, word_t info)
     reply->tcb = t;
     t->reply = reply;
     t->state = TS_BLOCKED_ON_REPLY;
-    reply_t *older = sc->reply;
-    reply->prev = older;
-    if (older) {
-        older->next = reply;
-        older->next_is_sc = false;
-    }
-    reply->next = sc;
-    reply->next_is_sc = true;
-    sc->reply = reply;
+    call_stack_push(sc, reply);
     sc->tcb = dest;
     dest->sc = sc;
     t->sc = NULL;
@@ -213,21 +206,13 @@ NORETURN void fastpath_reply_recv(word_t cptr, word_t info)
         goto slow;
 
     /* Checked.  The reply pops the call stack: the SC goes back to the caller. */
-    reply_t *prev = reply->prev;
-    sc->reply = prev;
-    if (prev) {
-        prev->next = sc;
-        prev->next_is_sc = true;
-    }
+    call_stack_pop(sc, reply);
     caller->reply = NULL;
     sc->tcb = caller;
     caller->sc = sc;
     t->sc = NULL;
 
     /* The server waits again, with the same reply object, at the back of the queue. */
-    reply->prev = NULL;
-    reply->next = NULL;
-    reply->next_is_sc = false;
     reply->tcb = t;
     t->reply = reply;
     t->state = TS_BLOCKED_ON_RECEIVE;

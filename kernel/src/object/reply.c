@@ -21,15 +21,7 @@ void reply_push(tcb_t *caller, tcb_t *callee, reply_t *r, bool can_donate)
     thread_set_state(caller, TS_BLOCKED_ON_REPLY);
     if (!sc || callee->sc || !can_donate)
         return;
-    reply_t *older = sc->reply;
-    r->prev = older;
-    if (older) {
-        older->next = r;
-        older->next_is_sc = false;
-    }
-    r->next = sc;
-    r->next_is_sc = true;
-    sc->reply = r;
+    call_stack_push(sc, r);
     sc_donate(sc, callee);
 }
 
@@ -45,12 +37,7 @@ void reply_remove(reply_t *r, tcb_t *t)
     if (r->next && r->next_is_sc) {
         /* The head of a call stack: pop it and give the SC back. */
         sched_context_t *sc = r->next;
-        sc->reply = r->prev;
-        if (r->prev) {
-            r->prev->next = sc;
-            r->prev->next_is_sc = true;
-        }
-        clear_links(r);
+        call_stack_pop(sc, r);
         if (!t->sc)
             sc_donate(sc, t);
     } else {
