@@ -35,7 +35,7 @@ USER_LIB_SRCS := $(wildcard user/lib/src/*.c user/lib/src/*.S)
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(USER_LIB_SRCS))
 ROOT_TASKS := tests demo faults bench fuzz
 ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
-INVARIANTS := 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
+INVARIANTS := 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17
 NESTED_INVARIANTS := 7 10
 CHECK_ELFS := $(BUILD)/pecan-check.elf $(BUILD)/pecan-nofastpath.elf $(patsubst %,$(BUILD)/user/corrupt-%.elf,$(INVARIANTS)) \
               $(patsubst %,$(BUILD)/user/corrupt-nested-%.elf,$(NESTED_INVARIANTS))

@@ -19,14 +19,20 @@ int main(void)
 {
     const pn_bootinfo_t *bi = pn_bootinfo;
     pn_word_t slot = bi->empty.start;
-    /* Objects some invariants need: a child untyped, an endpoint and a reply object. */
+    /* Objects some invariants need: a child untyped, an endpoint with a copy of its cap and
+     * a reply object. */
     for (pn_word_t i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
         const pn_untyped_desc_t *u = &bi->untyped_list[i];
         if (u->is_device || u->size_bits < 16)
             continue;
         pn_word_t ut = bi->untyped.start + i;
         pn_untyped_retype(ut, PN_OBJ_UNTYPED, 12, PN_CAP_SLOT_INIT_CNODE, 0, 0, slot++, 1);
-        pn_untyped_retype(ut, PN_OBJ_ENDPOINT, 0, PN_CAP_SLOT_INIT_CNODE, 0, 0, slot++, 1);
+        pn_word_t ep = slot++;
+        pn_untyped_retype(ut, PN_OBJ_ENDPOINT, 0, PN_CAP_SLOT_INIT_CNODE, 0, 0, ep, 1);
+        if (pn_cnode_copy(PN_CAP_SLOT_INIT_CNODE, slot++, 64, PN_CAP_SLOT_INIT_CNODE, ep, 64, PN_RIGHTS_ALL)) {
+            pn_printf("corrupt: could not copy the endpoint cap\n");
+            return 1;
+        }
         pn_untyped_retype(ut, PN_OBJ_REPLY, 0, PN_CAP_SLOT_INIT_CNODE, 0, 0, slot++, 1);
         if (NESTED) {
             /* The root's scheduling context cap (a derivation tree of its own) moves to

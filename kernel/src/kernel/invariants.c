@@ -55,6 +55,8 @@ enum invariant {
     INV_ASID_CAP,    /* every ASID table and pool entry is a cap's */
     INV_OBJECT,      /* caps agree on what lies at an address; objects are disjoint */
     INV_ORIGIN,      /* every object lies in an untyped it was derived from */
+    INV_ORDER,       /* the caps to one object are one run of the derivation list */
+    INV_FLAGS,       /* the derivation tree's revocable and first-badged flags */
 };
 
 static const char *const names[] = {
@@ -63,6 +65,7 @@ static const char *const names[] = {
     [INV_CDT] = "derivation tree", [INV_UNTYPED] = "untyped", [INV_ASID] = "ASID table",
     [INV_CAP] = "capability", [INV_OVERLAP] = "untyped objects", [INV_MAPPING] = "mappings",
     [INV_ASID_CAP] = "ASID caps", [INV_OBJECT] = "objects", [INV_ORIGIN] = "object origin",
+    [INV_ORDER] = "derivation order", [INV_FLAGS] = "derivation flags",
 };
 
 NORETURN static void violated(enum invariant i, const char *what, const void *where)
@@ -231,6 +234,30 @@ static void check_cap_form(const cte_t *s)
         REQUIRE(INV_CAP, bits < 64 && IS_ALIGNED(base, bits), s);
 }
 
+static bool is_badged_type(cap_t c)
+{
+    return cap_type(c) == PN_CAP_ENDPOINT || cap_type(c) == PN_CAP_NOTIFICATION;
+}
+
+/* The flags that make the derivation list a tree (cdt_is_parent_of reads them): every
+ * untyped is revocable (the parent of what is carved from it and of its copies); a cap
+ * is revocable only if it is first-badged; a cap that follows one to the same object is
+ * revocable only if it is an endpoint or notification cap minted with a badge (a copy of
+ * anything else is its original's child, never a parent); and a badged cap that follows
+ * one to the same object with another badge heads a run of its badge (first-badged), so
+ * that it is no child of the cap before it. */
+static void check_cap_flags(const cte_t *s)
+{
+    cap_t c = s->cap;
+    const cte_t *p = mdb_prev(s);
+    bool after_same = p && cap_type(c) != PN_CAP_UNTYPED && cap_same_object(p->cap, c);
+    bool badged = after_same && is_badged_type(c) && cap_badge(c) != 0;
+    REQUIRE(INV_FLAGS, cap_type(c) != PN_CAP_UNTYPED || mdb_revocable(s), s);
+    REQUIRE(INV_FLAGS, !mdb_revocable(s) || mdb_first_badged(s), s);
+    REQUIRE(INV_FLAGS, !after_same || !mdb_revocable(s) || badged, s);
+    REQUIRE(INV_FLAGS, !badged || cap_badge(c) == cap_badge(p->cap) || mdb_first_badged(s), s);
+}
+
 static void check_cap(const cte_t *s)
 {
     check_slot_links(s);
@@ -238,6 +265,7 @@ static void check_cap(const cte_t *s)
     if (cap_is_null(c))
         return;
     check_cap_form(s);
+    check_cap_flags(s);
     switch (cap_type(c)) {
     case PN_CAP_UNTYPED:
         check_untyped(s);
@@ -465,6 +493,26 @@ static void check_objects(void)
     }
 }
 
+/* The caps to one object (untypeds aside) are one run of the derivation list, so that
+ * a cap's neighbours tell whether it is the object's last (cdt_is_final): among the caps
+ * to the memory at one address exactly one does not follow a cap to the same object. */
+static void check_order(void)
+{
+    for (word_t i = 0, runs = 0; i < n_found && found[i].w != ~0ul; i++) {
+        const cte_t *s = found[i].slot, *p = mdb_prev(s);
+        if (cap_type(s->cap) == PN_CAP_UNTYPED)
+            continue;
+        runs += !p || !cap_same_object(p->cap, s->cap);
+        word_t j = i + 1;
+        while (j < n_found && found[j].w == found[i].w && cap_type(found[j].slot->cap) == PN_CAP_UNTYPED)
+            j++;
+        if (j == n_found || found[j].w != found[i].w) { /* the last cap to this object */
+            REQUIRE(INV_ORDER, runs == 1, s);
+            runs = 0;
+        }
+    }
+}
+
 /* Every cap to an object other than an untyped is a descendant of an untyped, or names
  * one of the objects the kernel made for the root task at boot.  Walks each derivation
  * list once, from its head: a slot has an untyped ancestor exactly when it lies in the
@@ -584,6 +632,7 @@ static void sweep(bool with_index)
     }
     sort_found();
     check_objects();
+    check_order();
     check_origin();
     check_asids(true);
 }
@@ -624,6 +673,18 @@ static cte_t *find_cap(enum pn_cap_type type, bool with_next)
     cte_t *slots = cap_object(root);
     for (word_t i = 0; i < BIT(cap_cnode_radix(root)); i++)
         if (cap_type(slots[i].cap) == type && (!with_next || (mdb_next(&slots[i]) && cdt_has_children(&slots[i]))))
+            return &slots[i];
+    return NULL;
+}
+
+/* In the caller's root CNode: a copy of a cap of the type, right after a cap to the same
+ * object in the derivation list. */
+static cte_t *find_copy(enum pn_cap_type type)
+{
+    cap_t root = ks_cur->slots[TCB_SLOT_CTABLE].cap;
+    cte_t *slots = cap_object(root);
+    for (word_t i = 0; i < BIT(cap_cnode_radix(root)); i++)
+        if (cap_type(slots[i].cap) == type && mdb_prev(&slots[i]) && cap_same_object(mdb_prev(&slots[i])->cap, slots[i].cap))
             return &slots[i];
     return NULL;
 }
@@ -717,8 +778,10 @@ void invariants_corrupt(word_t n)
             s->cap = cap_untyped_set_free_index(s->cap, 0);
         break;
     case INV_CAP:
-        if ((s = find_cap(PN_CAP_ENDPOINT, false)))
-            s->cap = cap_badged(PN_CAP_ENDPOINT, (char *)cap_object(s->cap) + 8, cap_rights(s->cap), cap_badge(s->cap));
+        /* the root task's scheduling-context cap (alone in its derivation tree) names a
+         * misaligned object; the nested case breaks its size instead */
+        if ((s = find_cap(PN_CAP_SCHED_CONTEXT, false)))
+            s->cap = cap_sched_context((char *)cap_object(s->cap) + 8, cap_sched_context_size_bits(s->cap));
         break;
     case INV_OVERLAP: {
         /* the newest object of the first untyped with children moves onto the next one */
@@ -748,6 +811,17 @@ void invariants_corrupt(word_t n)
         /* a reply cap names memory of an untyped it does not descend from */
         if ((s = find_cap(PN_CAP_REPLY, false)) && (w = find_root_cap(false)))
             s->cap = cap_reply(paddr_to_kptr(cap_untyped_base(w->cap)), cap_reply_can_grant(s->cap));
+        break;
+    case INV_ORDER:
+        /* an endpoint cap's copy trades places in the derivation list with the domain
+         * cap (alone in its tree): the endpoint's caps are two runs */
+        if ((s = find_copy(PN_CAP_ENDPOINT)) && (w = find_cap(PN_CAP_DOMAIN, false)) && !mdb_prev(w) && !mdb_next(w))
+            cdt_swap(s, w->cap, w, s->cap);
+        break;
+    case INV_FLAGS:
+        /* an endpoint cap's copy (same badge) becomes revocable: its original's child */
+        if ((s = find_copy(PN_CAP_ENDPOINT)))
+            s->mdb_next |= MDB_REVOCABLE | MDB_FIRST_BADGED;
         break;
     case INV_ASID:
         for (unsigned i = 0; i < ARRAY_SIZE(x86_asid_table[0]->pml4); i++)
