@@ -24,14 +24,14 @@
 #include "thread.h"
 
 #define SWEEP_INTERVAL 256
-/* Invariants 12-15 sort what the sweep reached: after a sweep that checked them over n
+/* Invariants 12-16 sort what the sweep reached: after a sweep that checked them over n
  * caps, the next n / SWEEP_CAPS_PER_ENTRY entries' sweeps (if more than one) do not, so
  * what they cost a kernel entry stays bounded however many caps there are. */
 #define SWEEP_CAPS_PER_ENTRY 32
 /* The sweep's bounds: the caps it reaches (make test's largest CSpaces hold 2^17), the
  * CNodes, TCBs and zombies it opens, and a hash set of those and of the caps reached
  * only through the derivation tree (kept at most half full).  A sweep that reaches more
- * still checks each cap it got to, but not invariants 12-15, and says so once. */
+ * still checks each cap it got to, but not invariants 12-16, and says so once. */
 #define SWEEP_MAX_CAPS BIT(18)
 #define SWEEP_MAX_SLOT_ARRAYS BIT(14)
 #define SEEN_BITS 15
@@ -625,7 +625,7 @@ static void sweep(bool with_index)
     if (!with_index || incomplete) {
         if (incomplete && !told)
             kprintf("pecan: invariant checker: a sweep reached more than %lu caps or %lu CNodes and "
-                    "TCBs: invariants 12-15 not checked\n", SWEEP_MAX_CAPS, SWEEP_MAX_SLOT_ARRAYS);
+                    "TCBs: invariants 12-16 not checked\n", SWEEP_MAX_CAPS, SWEEP_MAX_SLOT_ARRAYS);
         told |= incomplete;
         check_asids(false);
         return;
