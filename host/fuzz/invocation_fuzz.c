@@ -39,7 +39,8 @@
  *   - every cap to memory inside an untyped is that untyped's descendant, and lies below
  *     its free index; a cap's descendants (the list run cdt_is_parent_of accepts) are
  *     inside it or the same object (IO ports under their control cap);
- *   - cdt_is_final agrees with a count of caps to the same object over every slot;
+ *   - cdt_is_final agrees with a count of caps to the same object over every slot; the
+ *     caps to one object are one run of the list; every cap's flags obey cdt_flags_valid;
  *   - the kernel's threads are exactly the TCBs that have caps;
  *   - memory of an untyped above its free index is zero, new objects are zero, device
  *     memory is never written;
@@ -552,6 +553,8 @@ static void check_structure(const char *when)
             continue;
         }
         check_cap_form(s);
+        ENSURE(cdt_flags_valid(s), "%s: %s (%s) has flags revocable=%d first-badged=%d after %s", when, slot_name(s),
+               cap_str(s->cap), mdb_revocable(s), mdb_first_badged(s), mdb_prev(s) ? cap_str(mdb_prev(s)->cap) : "nothing");
         ENSURE((s->mdb_next & ~MDB_FLAGS & 7) == 0, "%s: %s next link %lx misaligned", when, slot_name(s),
                (unsigned long)s->mdb_next);
         const cte_t *n = mdb_next(s), *p = mdb_prev(s);
@@ -575,6 +578,16 @@ static okey_t keys[MAX_SLOTS];
 static void check_all(void)
 {
     check_structure("after the step");
+    /* Order: the caps to one object are one run of the derivation list. */
+    unsigned nr = 0;
+    for (unsigned k = 0; k < nuni; k++)
+        if (!cap_is_null(uni[k]->cap) && cdt_starts_run(uni[k]) && object_key(uni[k]->cap, &keys[nr]))
+            nr++;
+    qsort(keys, nr, sizeof keys[0], key_cmp);
+    for (unsigned k = 1; k < nr; k++)
+        ENSURE(key_cmp(&keys[k - 1], &keys[k]) != 0, "order: the caps to one object (type %lu, %#lx) are two runs",
+               (unsigned long)keys[k].a, (unsigned long)keys[k].b);
+
     unsigned nc = 0, nk = 0;
     for (unsigned k = 0; k < nuni; k++) {
         cte_t *s = uni[k];

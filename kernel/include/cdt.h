@@ -21,6 +21,10 @@ bool cdt_is_parent_of(const cte_t *a, const cte_t *b);
 bool cdt_has_children(const cte_t *s);
 /* No other slot in the tree refers to the same object. */
 bool cdt_is_final(const cte_t *s);
+/* The slot's cap is the first of a run of caps to its object (untypeds: always). */
+bool cdt_starts_run(const cte_t *s);
+/* The slot's revocable and first-badged flags agree with its cap and its predecessor. */
+bool cdt_flags_valid(const cte_t *s);
 
 static inline bool mdb_revocable(const cte_t *s) { return s->mdb_next & MDB_REVOCABLE; }
 static inline bool mdb_first_badged(const cte_t *s) { return s->mdb_next & MDB_FIRST_BADGED; }

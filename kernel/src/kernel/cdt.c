@@ -122,3 +122,29 @@ bool cdt_is_final(const cte_t *s)
         return false;
     return !next || !cap_same_object(s->cap, next->cap);
 }
+
+bool cdt_starts_run(const cte_t *s)
+{
+    const cte_t *prev = mdb_prev(s);
+    return !prev || !cap_same_object(prev->cap, s->cap);
+}
+
+/* What cdt_is_parent_of relies on (invariant 17, docs/invariants.md): untypeds are
+ * revocable; revocable implies first-badged; after a cap to the same object only a
+ * badged endpoint or notification cap is revocable (a copy of anything else is its
+ * original's child); a badged cap after one with another badge heads its badge's run. */
+bool cdt_flags_valid(const cte_t *s)
+{
+    cap_t c = s->cap;
+    enum pn_cap_type t = cap_type(c);
+    if (t == PN_CAP_UNTYPED)
+        return mdb_revocable(s) && mdb_first_badged(s);
+    if (mdb_revocable(s) && !mdb_first_badged(s))
+        return false;
+    if (cdt_starts_run(s))
+        return true;
+    bool badged = (t == PN_CAP_ENDPOINT || t == PN_CAP_NOTIFICATION) && cap_badge(c) != 0;
+    if (!badged)
+        return !mdb_revocable(s);
+    return cap_badge(c) == cap_badge(mdb_prev(s)->cap) || mdb_first_badged(s);
+}

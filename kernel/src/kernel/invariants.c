@@ -234,30 +234,6 @@ static void check_cap_form(const cte_t *s)
         REQUIRE(INV_CAP, bits < 64 && IS_ALIGNED(base, bits), s);
 }
 
-static bool is_badged_type(cap_t c)
-{
-    return cap_type(c) == PN_CAP_ENDPOINT || cap_type(c) == PN_CAP_NOTIFICATION;
-}
-
-/* The flags that make the derivation list a tree (cdt_is_parent_of reads them): every
- * untyped is revocable (the parent of what is carved from it and of its copies); a cap
- * is revocable only if it is first-badged; a cap that follows one to the same object is
- * revocable only if it is an endpoint or notification cap minted with a badge (a copy of
- * anything else is its original's child, never a parent); and a badged cap that follows
- * one to the same object with another badge heads a run of its badge (first-badged), so
- * that it is no child of the cap before it. */
-static void check_cap_flags(const cte_t *s)
-{
-    cap_t c = s->cap;
-    const cte_t *p = mdb_prev(s);
-    bool after_same = p && cap_type(c) != PN_CAP_UNTYPED && cap_same_object(p->cap, c);
-    bool badged = after_same && is_badged_type(c) && cap_badge(c) != 0;
-    REQUIRE(INV_FLAGS, cap_type(c) != PN_CAP_UNTYPED || mdb_revocable(s), s);
-    REQUIRE(INV_FLAGS, !mdb_revocable(s) || mdb_first_badged(s), s);
-    REQUIRE(INV_FLAGS, !after_same || !mdb_revocable(s) || badged, s);
-    REQUIRE(INV_FLAGS, !badged || cap_badge(c) == cap_badge(p->cap) || mdb_first_badged(s), s);
-}
-
 static void check_cap(const cte_t *s)
 {
     check_slot_links(s);
@@ -265,7 +241,7 @@ static void check_cap(const cte_t *s)
     if (cap_is_null(c))
         return;
     check_cap_form(s);
-    check_cap_flags(s);
+    REQUIRE(INV_FLAGS, cdt_flags_valid(s), s);
     switch (cap_type(c)) {
     case PN_CAP_UNTYPED:
         check_untyped(s);
@@ -499,10 +475,10 @@ static void check_objects(void)
 static void check_order(void)
 {
     for (word_t i = 0, runs = 0; i < n_found && found[i].w != ~0ul; i++) {
-        const cte_t *s = found[i].slot, *p = mdb_prev(s);
+        const cte_t *s = found[i].slot;
         if (cap_type(s->cap) == PN_CAP_UNTYPED)
             continue;
-        runs += !p || !cap_same_object(p->cap, s->cap);
+        runs += cdt_starts_run(s);
         word_t j = i + 1;
         while (j < n_found && found[j].w == found[i].w && cap_type(found[j].slot->cap) == PN_CAP_UNTYPED)
             j++;
