@@ -265,7 +265,7 @@ struct slot_word {
     word_t w;
 };
 /* What one sweep reached: each slot holding a cap, with (after sort_found) the base of
- * the memory the cap names in w, ~0 for a cap that names none. */
+ * the object the cap names in w, ~0 for an untyped or a cap that names no memory. */
 static struct slot_word found[SWEEP_MAX_CAPS];
 static word_t n_found;
 /* The slot arrays opened (CNodes, TCBs, zombies): first slot and length, sorted by
@@ -419,13 +419,15 @@ static void reach_all(void)
     }
 }
 
-/* Sorts the index by the base of what each cap names. */
+/* Sorts the index by the base of the object each cap names (untypeds last, with the
+ * caps that name no memory: the index is of objects). */
 static void sort_found(void)
 {
     for (word_t i = 0; i < n_found; i++) {
+        cap_t c = found[i].slot->cap;
         paddr_t base;
         word_t bits;
-        found[i].w = cap_region(found[i].slot->cap, &base, &bits) ? base : ~0ul;
+        found[i].w = cap_type(c) != PN_CAP_UNTYPED && cap_region(c, &base, &bits) ? base : ~0ul;
     }
     heapsort(found, n_found, word_before);
 }
@@ -458,8 +460,7 @@ static void check_objects(void)
         const cte_t *s = found[i].slot;
         paddr_t b;
         word_t bits;
-        if (cap_type(s->cap) == PN_CAP_UNTYPED || !cap_region(s->cap, &b, &bits))
-            continue;
+        cap_region(s->cap, &b, &bits);
         if (prev && b == pb) {
             REQUIRE(INV_OBJECT, cap_type(s->cap) == cap_type(prev->cap) && bits == pbits, s);
             continue;
@@ -475,15 +476,9 @@ static void check_objects(void)
 static void check_order(void)
 {
     for (word_t i = 0, runs = 0; i < n_found && found[i].w != ~0ul; i++) {
-        const cte_t *s = found[i].slot;
-        if (cap_type(s->cap) == PN_CAP_UNTYPED)
-            continue;
-        runs += cdt_starts_run(s);
-        word_t j = i + 1;
-        while (j < n_found && found[j].w == found[i].w && cap_type(found[j].slot->cap) == PN_CAP_UNTYPED)
-            j++;
-        if (j == n_found || found[j].w != found[i].w) { /* the last cap to this object */
-            REQUIRE(INV_ORDER, runs == 1, s);
+        runs += cdt_starts_run(found[i].slot);
+        if (i + 1 == n_found || found[i + 1].w != found[i].w) { /* the object's last cap */
+            REQUIRE(INV_ORDER, runs == 1, found[i].slot);
             runs = 0;
         }
     }
@@ -660,7 +655,7 @@ static cte_t *find_copy(enum pn_cap_type type)
     cap_t root = ks_cur->slots[TCB_SLOT_CTABLE].cap;
     cte_t *slots = cap_object(root);
     for (word_t i = 0; i < BIT(cap_cnode_radix(root)); i++)
-        if (cap_type(slots[i].cap) == type && mdb_prev(&slots[i]) && cap_same_object(mdb_prev(&slots[i])->cap, slots[i].cap))
+        if (cap_type(slots[i].cap) == type && !cdt_starts_run(&slots[i]))
             return &slots[i];
     return NULL;
 }
