@@ -16,6 +16,11 @@ void cdt_move(cte_t *src, cte_t *dest, cap_t cap);
 void cdt_swap(cte_t *a, cap_t ca, cte_t *b, cap_t cb);
 /* Unlinks and empties a slot (no finalisation). */
 void cdt_remove(cte_t *s);
+#if PN_CONFIG_CHECK
+/* The checking build: how many slots hold a cap (cdt_insert adds one, cdt_remove takes
+ * one away; moves, swaps and in-place changes keep the number). */
+extern word_t cdt_caps;
+#endif
 
 bool cdt_is_parent_of(const cte_t *a, const cte_t *b);
 bool cdt_has_children(const cte_t *s);

@@ -3,7 +3,7 @@
 #ifndef PECAN_INVARIANTS_H
 #define PECAN_INVARIANTS_H
 
-#include "types.h"
+#include "object.h"
 
 #ifndef PN_CONFIG_CHECK
 #define PN_CONFIG_CHECK 0
@@ -11,6 +11,11 @@
 
 #if PN_CONFIG_CHECK
 void invariants_check(void);
+/* A new object, c its first cap: the checker forgets the CNodes whose memory it takes,
+ * and learns it if it is a CNode (the sweep opens every CNode, reachable or not). */
+void invariants_object_created(cap_t c);
+/* An untyped the kernel gives the root task at boot. */
+void invariants_boot_untyped(paddr_t base, word_t bits);
 /* For thread.c's own checks of the scheduler's private structures. */
 NORETURN void invariants_violated(unsigned invariant, const char *what, const void *where);
 void sched_check_invariants(void);
@@ -20,6 +25,8 @@ void sched_corrupt_bitmap(void);
 void invariants_corrupt(word_t n);
 #else
 static inline void invariants_check(void) {}
+static inline void invariants_object_created(cap_t c) { (void)c; }
+static inline void invariants_boot_untyped(paddr_t base, word_t bits) { (void)base, (void)bits; }
 #endif
 
 #endif

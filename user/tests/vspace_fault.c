@@ -446,3 +446,50 @@ TEST(vspace_write_combining_4k_page_unmaps)
     delete_ok(f);
     EXPECT_VMFAULT(vt_probe_read(rt + 0xd010), READ_IP, rt + 0xd010, 0, VT_PF_USER);
 }
+
+/* A frame stays mapped while a cap to it exists, even one nothing can reach any more: in
+ * a CNode whose only cap is in itself, carved from a bootinfo untyped whose cap is then
+ * deleted (a legal state; the objects live until their caps go).  The checking build's
+ * sweep cannot see those caps, so it must not take the mapping for one no cap backs
+ * (docs/invariants.md, "Caps nothing reaches"); deleting the page table still unmaps. */
+TEST(vspace_mapping_behind_unreachable_cnode)
+{
+    /* a small RAM bootinfo untyped the pools and the reset tests leave alone (captest.c),
+     * nothing carved from it: its derivation tree is its own */
+    const pn_bootinfo_t *bi = pn_bootinfo;
+    pn_cptr_t ut = 0;
+    for (pn_word_t k = 0; k < pn_region_count(bi->untyped) && !ut; k++) {
+        const pn_untyped_desc_t *d = &bi->untyped_list[k];
+        if (d->is_device || d->size_bits < PN_PAGE_BITS + 1 || d->size_bits >= 22)
+            continue;
+        pn_cptr_t tmp = slot_alloc();
+        pn_word_t e = pn_cnode_copy(ROOT, tmp, ROOT_DEPTH, ROOT, bi->untyped.start + k, ROOT_DEPTH,
+                                    PN_RIGHTS_ALL);
+        if (e == PN_REVOKE_FIRST)
+            continue;
+        CHECK_EQ(e, PN_NO_ERROR);
+        delete_ok(tmp);
+        ut = bi->untyped.start + k;
+    }
+    if (!ut)
+        FAIL("no RAM bootinfo untyped of 2^13..2^21 bytes is free");
+    pn_cptr_t f = slot_alloc(), a = slot_alloc();
+    retype_ok(ut, PN_OBJ_X86_4K, 0, f, 1);
+    retype_ok(ut, PN_OBJ_CNODE, 2, a, 1);
+    pn_word_t rd = vt_region_pd(), va = rd + 0x3000;
+    pn_cptr_t pt = vt_new_pt(PN_CAP_SLOT_INIT_VSPACE, rd);
+    EXPECT_OK(vt_page_map(f, PN_CAP_SLOT_INIT_VSPACE, va, PN_RIGHTS_RW, PN_X86_WRITE_BACK));
+    vt_write_ok(va + 0x10, 0x5eed);
+    /* A[0] holds A, A[1] the frame; the root's caps to A and to the untyped go */
+    CHECK_EQ(pn_cnode_copy(a, 0, 2, ROOT, a, ROOT_DEPTH, PN_RIGHTS_ALL), PN_NO_ERROR);
+    CHECK_EQ(pn_cnode_move(a, 1, 2, ROOT, f, ROOT_DEPTH), PN_NO_ERROR);
+    delete_ok(a);
+    delete_ok(ut);
+    CHECK_EQ(pn_debug_cap_identify(f), PN_CAP_NULL);
+    /* kernel entries enough for the checking build to sweep with its index several times */
+    for (int i = 0; i < 4096; i++)
+        pn_yield();
+    CHECK_EQ(vt_read_ok(va + 0x10), 0x5eed);
+    delete_ok(pt);
+    EXPECT_VMFAULT(vt_probe_read(va + 0x10), READ_IP, va + 0x10, 0, VT_PF_USER);
+}

@@ -10,5 +10,8 @@ void irq_handle(word_t vector);
 void irq_handler_deleted(word_t irq);
 /* Some IRQ has a handler: an interrupt may yet wake a thread. */
 bool irq_any_active(void);
+/* The slots holding the notification cap each IRQ signals (the invariant checker reads
+ * them: caps the kernel holds outside any CNode or TCB); *n is their number. */
+const struct cte *irq_notification_slots(word_t *n);
 
 #endif

@@ -9,9 +9,16 @@ static void set_next(cte_t *s, cte_t *next)
     s->mdb_next = (word_t)next | (s->mdb_next & MDB_FLAGS);
 }
 
+#if PN_CONFIG_CHECK
+word_t cdt_caps;
+#endif
+
 void cdt_insert(cte_t *dest, cap_t cap, cte_t *parent, bool revocable, bool first_badged)
 {
     kassert(cap_is_null(dest->cap) && !dest->mdb_prev && !mdb_next(dest));
+#if PN_CONFIG_CHECK
+    cdt_caps++;
+#endif
     word_t flags = (revocable ? MDB_REVOCABLE : 0) | (first_badged ? MDB_FIRST_BADGED : 0);
     dest->cap = cap;
     dest->mdb_prev = (word_t)parent;
@@ -92,6 +99,9 @@ void cdt_remove(cte_t *s)
     }
     s->cap = cap_null();
     s->mdb_prev = s->mdb_next = 0;
+#if PN_CONFIG_CHECK
+    cdt_caps--;
+#endif
 }
 
 bool cdt_is_parent_of(const cte_t *a, const cte_t *b)

@@ -2,6 +2,7 @@
  * here.  Invariant: the memory of an untyped above its free index is zero. */
 #include "arch/x86.h"
 #include "cdt.h"
+#include "invariants.h"
 #include "invocation.h"
 #include "kstring.h"
 #include "objecttype.h"
@@ -101,6 +102,7 @@ invocation_result_t untyped_decode(const invocation_t *inv)
     paddr_t first = ROUND_UP(base + free_index, obj_bits);
     for (word_t i = 0; i < count; i++) {
         cap_t c = object_create(type, first + (i << obj_bits), user_bits, device);
+        invariants_object_created(c);
         cdt_insert(&dest[i], c, inv->slot, true, true);
     }
     inv->slot->cap = cap_untyped_set_free_index(inv->slot->cap, first + (count << obj_bits) - base);

@@ -9,6 +9,7 @@
 #include "cdt.h"
 #include "console.h"
 #include "elf.h"
+#include "invariants.h"
 #include "kstring.h"
 #include "memregion.h"
 #include "refill.h"
@@ -269,6 +270,7 @@ static void emit_untyped(void *ctx, uint64_t paddr, unsigned bits)
     }
     bi->untyped_list[k] = (pn_untyped_desc_t){.paddr = paddr, .size_bits = bits, .is_device = carving_device};
     root_add(b, cap_untyped(paddr, bits, carving_device, BIT(bits)));
+    invariants_boot_untyped(paddr, bits);
 }
 
 static void add_untypeds(struct root_builder *b, const struct root_layout *l)
@@ -354,6 +356,7 @@ static void create_root_task(const struct mb_info *mbi)
     unsigned r = PN_CONFIG_ROOT_CNODE_BITS;
     cdt_insert(&b.slots[PN_CAP_SLOT_INIT_TCB], cap_thread(tcb), NULL, true, true);
     cdt_insert(&b.slots[PN_CAP_SLOT_INIT_CNODE], cap_cnode(b.slots, r, 64 - r, 0), NULL, true, true);
+    invariants_object_created(b.slots[PN_CAP_SLOT_INIT_CNODE].cap);
     cdt_insert(&b.slots[PN_CAP_SLOT_INIT_VSPACE], cap_table(PN_CAP_PML4, pml4, asid, 0), NULL, true, true);
     cdt_insert(&b.slots[PN_CAP_SLOT_IRQ_CONTROL], cap_simple(PN_CAP_IRQ_CONTROL), NULL, true, true);
     cdt_insert(&b.slots[PN_CAP_SLOT_ASID_CONTROL], cap_simple(PN_CAP_ASID_CONTROL), NULL, true, true);

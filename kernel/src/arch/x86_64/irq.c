@@ -28,6 +28,12 @@ static void mask(word_t irq, bool masked)
         apic_ioapic_mask(irqs[irq].ioapic_index, irqs[irq].pin, masked);
 }
 
+const cte_t *irq_notification_slots(word_t *n)
+{
+    *n = NUM_IRQS;
+    return irq_slots;
+}
+
 bool irq_any_active(void)
 {
     for (word_t i = IRQ_FIRST_USER; i < NUM_IRQS; i++)
