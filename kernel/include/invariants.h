@@ -11,9 +11,10 @@
 
 #if PN_CONFIG_CHECK
 void invariants_check(void);
-/* A new object, c its first cap: the checker forgets the CNodes whose memory it takes,
- * and learns it if it is a CNode (the sweep opens every CNode, reachable or not). */
-void invariants_object_created(cap_t c);
+/* c names memory whose old objects are gone: a new object (c its first cap) or an
+ * untyped about to be reset.  The checker forgets the CNodes that were there, and learns
+ * c if it is a CNode (the sweep opens every CNode, reachable or not). */
+void invariants_memory_reused(cap_t c);
 /* An untyped the kernel gives the root task at boot. */
 void invariants_boot_untyped(paddr_t base, word_t bits);
 /* For thread.c's own checks of the scheduler's private structures. */
@@ -25,7 +26,7 @@ void sched_corrupt_bitmap(void);
 void invariants_corrupt(word_t n);
 #else
 static inline void invariants_check(void) {}
-static inline void invariants_object_created(cap_t c) { (void)c; }
+static inline void invariants_memory_reused(cap_t c) { (void)c; }
 static inline void invariants_boot_untyped(paddr_t base, word_t bits) { (void)base, (void)bits; }
 #endif
 

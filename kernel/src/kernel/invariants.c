@@ -373,16 +373,16 @@ static void take(const cte_t *s)
         open_slots(cap_object(c), cap_zombie_type(c) == ZOMBIE_TCB ? TCB_SLOT_COUNT : BIT(cap_zombie_type(c)));
 }
 
-/* Every CNode the kernel has made whose memory no newer object has taken: first slot and
- * number of slots.  A CNode's slots are all empty once it is destroyed, so opening a
- * dead one finds nothing; the sweep opens them all, and so reaches the caps in a CNode
- * nothing names any more (a legal state: one holding the only cap to itself, its untyped
- * gone).  More CNodes than fit: the sweep is incomplete. */
+/* Every CNode the kernel has made whose memory neither a newer object nor an untyped
+ * reset has taken: first slot and number of slots.  A CNode's slots are all empty once
+ * it is destroyed, so opening a dead one finds nothing; the sweep opens them all, and so
+ * reaches the caps in a CNode nothing names any more (a legal state: one holding the only
+ * cap to itself, its untyped's cap gone).  More CNodes than fit: the sweep is incomplete. */
 static struct slot_word cnodes[SWEEP_MAX_SLOT_ARRAYS];
 static word_t n_cnodes;
 static bool cnodes_overflow;
 
-void invariants_object_created(cap_t c)
+void invariants_memory_reused(cap_t c)
 {
     paddr_t base;
     word_t bits;

@@ -18,6 +18,7 @@ static exception_t reset_untyped(cte_t *slot)
     word_t used = cap_untyped_free_index(c);
     if (used == 0)
         return EX_NONE;
+    invariants_memory_reused(c);
     paddr_t base = cap_untyped_base(c);
     bool device = cap_untyped_is_device(c);
     if (device || cap_untyped_size_bits(c) < RESET_CHUNK_BITS) {
@@ -102,7 +103,7 @@ invocation_result_t untyped_decode(const invocation_t *inv)
     paddr_t first = ROUND_UP(base + free_index, obj_bits);
     for (word_t i = 0; i < count; i++) {
         cap_t c = object_create(type, first + (i << obj_bits), user_bits, device);
-        invariants_object_created(c);
+        invariants_memory_reused(c);
         cdt_insert(&dest[i], c, inv->slot, true, true);
     }
     inv->slot->cap = cap_untyped_set_free_index(inv->slot->cap, first + (count << obj_bits) - base);

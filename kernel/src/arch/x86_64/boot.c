@@ -356,7 +356,7 @@ static void create_root_task(const struct mb_info *mbi)
     unsigned r = PN_CONFIG_ROOT_CNODE_BITS;
     cdt_insert(&b.slots[PN_CAP_SLOT_INIT_TCB], cap_thread(tcb), NULL, true, true);
     cdt_insert(&b.slots[PN_CAP_SLOT_INIT_CNODE], cap_cnode(b.slots, r, 64 - r, 0), NULL, true, true);
-    invariants_object_created(b.slots[PN_CAP_SLOT_INIT_CNODE].cap);
+    invariants_memory_reused(b.slots[PN_CAP_SLOT_INIT_CNODE].cap);
     cdt_insert(&b.slots[PN_CAP_SLOT_INIT_VSPACE], cap_table(PN_CAP_PML4, pml4, asid, 0), NULL, true, true);
     cdt_insert(&b.slots[PN_CAP_SLOT_IRQ_CONTROL], cap_simple(PN_CAP_IRQ_CONTROL), NULL, true, true);
     cdt_insert(&b.slots[PN_CAP_SLOT_ASID_CONTROL], cap_simple(PN_CAP_ASID_CONTROL), NULL, true, true);

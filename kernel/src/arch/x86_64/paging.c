@@ -235,7 +235,7 @@ static invocation_result_t asid_control_make_pool(const invocation_t *inv)
     asid_pool_t *p = paddr_to_kptr(cap_untyped_base(u));
     memset(p, 0, sizeof(*p));
     x86_asid_table[pool] = p;
-    invariants_object_created(cap_asid_pool(p, pool));
+    invariants_memory_reused(cap_asid_pool(p, pool));
     cdt_insert(dest.slot, cap_asid_pool(p, pool), ut, false, false);
     return inv_ok();
 }
