@@ -691,10 +691,10 @@ static void sweep(bool with_index)
         check_asids(false);
         return;
     }
-    /* Every cap the kernel holds was reached, unless some lie where nothing leads any
-     * more: in a CNode only it names, with no relative in the derivation tree outside
-     * (a legal state).  A present mapping or ASID entry may be backed by one of those,
-     * so 12 and 13 are then left out (the rest need only the caps reached). */
+    /* The sweep reaches every cap the kernel holds (the list of CNodes and the
+     * derivation links see to it).  Should it miss some, a present mapping or ASID entry
+     * may be backed by one of them: 12 and 13 are then left out, and it says so (the rest
+     * need only the caps reached). */
     REQUIRE(INV_CDT, n_found <= cdt_caps, &cdt_caps);
     bool all_reached = n_found == cdt_caps;
     if (!all_reached && !told_unreached)
