@@ -37,8 +37,10 @@ ROOT_TASKS := tests demo faults bench fuzz release
 ROOT_TASK_ELFS := $(patsubst %,$(BUILD)/user/%.elf,$(ROOT_TASKS))
 INVARIANTS := 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17
 NESTED_INVARIANTS := 7 10
+OTHER_INVARIANTS := 16
 CHECK_ELFS := $(BUILD)/pecan-check.elf $(BUILD)/pecan-nofastpath.elf $(patsubst %,$(BUILD)/user/corrupt-%.elf,$(INVARIANTS)) \
-              $(patsubst %,$(BUILD)/user/corrupt-nested-%.elf,$(NESTED_INVARIANTS))
+              $(patsubst %,$(BUILD)/user/corrupt-nested-%.elf,$(NESTED_INVARIANTS)) \
+              $(patsubst %,$(BUILD)/user/corrupt-other-%.elf,$(OTHER_INVARIANTS))
 
 # ---- host-compiled unit tests of arch-independent code ----
 # host/shim comes first: its arch/x86.h (simulated physical memory) replaces the kernel's.
@@ -150,14 +152,14 @@ $(BUILD)/pecan-check.elf: FORCE
 $(BUILD)/pecan-nofastpath.elf: FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cfg-nofastpath FASTPATH=0 $(BUILD)/cfg-nofastpath/pecan.elf
 	@cp $(BUILD)/cfg-nofastpath/pecan.elf $@
+# corrupt-N.elf, corrupt-nested-N.elf, corrupt-other-N.elf: N is the stem's last word.
+$(BUILD)/user/corrupt-nested-%.elf: CORRUPT_FLAGS := -DNESTED=1
+$(BUILD)/user/corrupt-other-%.elf: CORRUPT_FLAGS := -DOTHER=1
 $(BUILD)/user/corrupt-%.elf: user/corrupt/main.c $(BUILD)/user/libpecan.a user/lib/root-task.ld
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -DINVARIANT=$* -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
-	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ $< $(BUILD)/user/libpecan.a
-$(BUILD)/user/corrupt-nested-%.elf: user/corrupt/main.c $(BUILD)/user/libpecan.a user/lib/root-task.ld
-	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -DINVARIANT=$* -DNESTED=1 -static -Wl,--no-dynamic-linker -Wl,-z,max-page-size=0x1000 \
-	    -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ $< $(BUILD)/user/libpecan.a
+	$(CC) $(USER_CFLAGS) -DINVARIANT=$(lastword $(subst -, ,$*)) $(CORRUPT_FLAGS) -static -Wl,--no-dynamic-linker \
+	    -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--build-id=none -T user/lib/root-task.ld -o $@ $< \
+	    $(BUILD)/user/libpecan.a
 
 # The hostile-syscall fuzzer (user/fuzz, docs/fuzzing.md): `make fuzz SEED=... COUNT=...`
 # runs it under QEMU (tools/fuzz) on FUZZ_KERNEL, by default the checking build;

@@ -3,7 +3,8 @@
  * checking build only) and expects the invariant checker to stop the machine with a
  * report naming it (tools/test-all checks the console).  Built once per invariant, and
  * with NESTED for a few invariants broken where only the sweep's descent into nested
- * CNodes can see it: in a CNode B named only from a CNode A that also names itself.
+ * CNodes can see it: in a CNode B named only from a CNode A that also names itself, and
+ * with OTHER for a few broken a second way (invariants_corrupt says how).
  */
 #include <pecan/pecan.h>
 
@@ -13,7 +14,11 @@
 #ifndef NESTED
 #define NESTED 0
 #endif
+#ifndef OTHER
+#define OTHER 0
+#endif
 #define CORRUPT_NESTED 0x100 /* DebugCorrupt: break it two CNodes down */
+#define CORRUPT_OTHER 0x200  /* DebugCorrupt: break it another way */
 
 int main(void)
 {
@@ -49,8 +54,15 @@ int main(void)
         }
         break;
     }
-    pn_printf("corrupt: breaking invariant %d%s\n", INVARIANT, NESTED ? " in a nested CNode" : "");
-    pn_syscall_rdi(PN_SYS_DEBUG_CORRUPT, INVARIANT | (NESTED ? CORRUPT_NESTED : 0));
+    /* A copy of the domain cap (a cap that names no memory), right after the original. */
+    if (pn_cnode_copy(PN_CAP_SLOT_INIT_CNODE, slot++, 64, PN_CAP_SLOT_INIT_CNODE, PN_CAP_SLOT_DOMAIN, 64,
+                      PN_RIGHTS_ALL)) {
+        pn_printf("corrupt: could not copy the domain cap\n");
+        return 1;
+    }
+    pn_printf("corrupt: breaking invariant %d%s\n", INVARIANT,
+              NESTED ? " in a nested CNode" : OTHER ? " another way" : "");
+    pn_syscall_rdi(PN_SYS_DEBUG_CORRUPT, INVARIANT | (NESTED ? CORRUPT_NESTED : 0) | (OTHER ? CORRUPT_OTHER : 0));
     pn_printf("corrupt: the checker did not notice\n");
     return 0;
 }

@@ -39,6 +39,8 @@
 /* DebugCorrupt's argument: the invariant, and this bit to break it in a cap reachable
  * only through nested CNodes. */
 #define CORRUPT_NESTED 0x100
+/* ... and this bit to break it another way (a second path of its check). */
+#define CORRUPT_OTHER 0x200
 
 enum invariant {
     INV_READY = 1,   /* ready queues and their bitmap */
@@ -509,16 +511,35 @@ static void check_objects(void)
 
 /* The caps to one object (untypeds aside) are one run of the derivation list, so that
  * a cap's neighbours tell whether it is the object's last (cdt_is_final): among the caps
- * to the memory at one address exactly one does not follow a cap to the same object. */
-static void check_order(void)
+ * with one key in found[from, to) exactly one does not follow a cap to the same object. */
+static void check_order(word_t from, word_t to)
 {
-    for (word_t i = 0, runs = 0; i < n_found && found[i].w != ~0ul; i++) {
+    for (word_t i = from, runs = 0; i < to; i++) {
         runs += cdt_starts_run(found[i].slot);
-        if (i + 1 == n_found || found[i + 1].w != found[i].w) { /* the object's last cap */
+        if (i + 1 == to || found[i + 1].w != found[i].w) { /* the object's last cap */
             REQUIRE(INV_ORDER, runs == 1, found[i].slot);
             runs = 0;
         }
     }
+}
+
+/* 16 for the caps that name no memory (IRQ handlers, I/O port ranges, the control caps),
+ * which sort_found put after the objects with the untypeds: keyed by type and, for an IRQ
+ * handler or a port range, its number or range (what cap_same_object compares), sorted
+ * and checked.  Run last: the index is no longer sorted by address afterwards. */
+static void check_order_no_memory(void)
+{
+    word_t from = found_find(~0ul), to = from;
+    for (word_t i = from; i < n_found; i++) {
+        cap_t c = found[i].slot->cap;
+        enum pn_cap_type t = cap_type(c);
+        if (t == PN_CAP_UNTYPED)
+            continue;
+        word_t id = t == PN_CAP_IRQ_HANDLER || t == PN_CAP_IO_PORT ? c.w1 : 0;
+        found[to++] = (struct slot_word){found[i].slot, (word_t)t << 56 | (id & MASK(56))};
+    }
+    heapsort(found + from, to - from, word_before);
+    check_order(from, to);
 }
 
 /* The untypeds the kernel made at boot, by base, and whether a cap reached in this sweep
@@ -703,9 +724,10 @@ static void sweep(bool with_index)
     told_unreached |= !all_reached;
     sort_found();
     check_objects();
-    check_order();
+    check_order(0, found_find(~0ul));
     check_origin();
     check_asids(all_reached);
+    check_order_no_memory();
 }
 
 void invariants_check_all(void);
@@ -884,9 +906,17 @@ void invariants_corrupt(word_t n)
             s->cap = cap_reply(paddr_to_kptr(cap_untyped_base(w->cap)), cap_reply_can_grant(s->cap));
         break;
     case INV_ORDER:
-        /* an endpoint cap's copy trades places in the derivation list with the domain
-         * cap (alone in its tree): the endpoint's caps are two runs */
-        if ((s = find_copy(PN_CAP_ENDPOINT)) && (w = find_cap(PN_CAP_DOMAIN, false)) && !mdb_prev(w) && !mdb_next(w))
+        /* an endpoint cap's copy trades places in the derivation list with the IRQ
+         * control cap (alone in its tree): the endpoint's caps are two runs */
+        if ((s = find_copy(PN_CAP_ENDPOINT)) && (w = find_cap(PN_CAP_IRQ_CONTROL, false)) && !mdb_prev(w) &&
+            !mdb_next(w))
+            cdt_swap(s, w->cap, w, s->cap);
+        break;
+    case INV_ORDER | CORRUPT_OTHER:
+        /* the same with caps that name no memory: the domain cap's copy and the ASID
+         * control cap */
+        if ((s = find_copy(PN_CAP_DOMAIN)) && (w = find_cap(PN_CAP_ASID_CONTROL, false)) && !mdb_prev(w) &&
+            !mdb_next(w))
             cdt_swap(s, w->cap, w, s->cap);
         break;
     case INV_FLAGS:
