@@ -125,18 +125,16 @@ bool cdt_has_children(const cte_t *s)
     return next && cdt_is_parent_of(s, next);
 }
 
-bool cdt_is_final(const cte_t *s)
-{
-    const cte_t *prev = mdb_prev(s), *next = mdb_next(s);
-    if (prev && cap_same_object(prev->cap, s->cap))
-        return false;
-    return !next || !cap_same_object(s->cap, next->cap);
-}
-
 bool cdt_starts_run(const cte_t *s)
 {
     const cte_t *prev = mdb_prev(s);
     return !prev || !cap_same_object(prev->cap, s->cap);
+}
+
+bool cdt_is_final(const cte_t *s)
+{
+    const cte_t *next = mdb_next(s);
+    return cdt_starts_run(s) && (!next || !cap_same_object(s->cap, next->cap));
 }
 
 /* What cdt_is_parent_of relies on (invariant 17, docs/invariants.md): untypeds are

@@ -235,8 +235,9 @@ static invocation_result_t asid_control_make_pool(const invocation_t *inv)
     asid_pool_t *p = paddr_to_kptr(cap_untyped_base(u));
     memset(p, 0, sizeof(*p));
     x86_asid_table[pool] = p;
-    invariants_memory_reused(cap_asid_pool(p, pool));
-    cdt_insert(dest.slot, cap_asid_pool(p, pool), ut, false, false);
+    cap_t pool_cap = cap_asid_pool(p, pool);
+    invariants_memory_reused(pool_cap);
+    cdt_insert(dest.slot, pool_cap, ut, false, false);
     return inv_ok();
 }
 
